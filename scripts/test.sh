@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Run every test: lint and format checks, unit tests of both packages,
+# integration tests against a real JupyterHub, and browser tests in Chromium.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { printf '\033[1m[test]\033[0m %s\n' "$*" >&2; }
+
+bash scripts/setup.sh
+
+# Debian's Chromium drives the browser tests (a test tool's own browser
+# download is not used). Install it where we may; otherwise say what to do.
+CHROMIUM="${SHARE_LINK_CHROMIUM:-$(command -v chromium || true)}"
+if [ -z "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    CHROMIUM="$(command -v chromium)"
+  else
+    echo "[test] error: the browser tests need Chromium: run 'sudo apt-get install chromium' (or set SHARE_LINK_CHROMIUM to a Chromium binary)." >&2
+    exit 1
+  fi
+fi
+export SHARE_LINK_CHROMIUM="$CHROMIUM"
+
+RESULTS="$ROOT/test-artifacts/results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+say "lint and format"
+npx eslint . --max-warnings=0
+npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
+npx tsc -p tests/tsconfig.json
+
+say "unit tests"
+(cd packages/service && npx jest --json --outputFile="$RESULTS/service.json")
+(cd packages/labextension && npx jest --json --outputFile="$RESULTS/labextension.json")
+
+say "integration tests (real JupyterHub)"
+npx jest -c tests/jest.config.js --runInBand --json --outputFile="$RESULTS/integration.json"
+
+if [ -f tests/browser/jest.config.js ]; then
+  say "browser tests (Chromium)"
+  npx jest -c tests/browser/jest.config.js --runInBand --json --outputFile="$RESULTS/browser.json"
+fi
+
+node scripts/summarise-tests.js "$RESULTS"
