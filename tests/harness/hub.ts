@@ -3,9 +3,9 @@
  * and its local spawner) on free loopback ports, for integration and
  * browser tests.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -81,6 +81,15 @@ export async function startHub(options: IStartHubOptions = {}): Promise<IHub> {
   const origin = `http://127.0.0.1:${hubPort}`;
   const url = `${origin}${baseUrl}`;
 
+  const keysFile = join(stateDir, 'share-link-keys.json');
+  if (!existsSync(keysFile)) {
+    execFileSync(process.execPath, [
+      join(ROOT, 'packages', 'service', 'dist', 'cli.js'),
+      '--file',
+      keysFile
+    ]);
+  }
+
   let output = '';
   const child: ChildProcess = spawn(
     join(venv, 'bin', 'jupyterhub'),
@@ -96,7 +105,7 @@ export async function startHub(options: IStartHubOptions = {}): Promise<IHub> {
         SHARE_LINK_SERVICE_PORT: String(servicePort),
         SHARE_LINK_HUB_BASE_URL: baseUrl,
         SHARE_LINK_STATE_DIR: stateDir,
-        SHARE_LINK_KEYS_FILE: join(stateDir, 'share-link-keys.json'),
+        SHARE_LINK_KEYS_FILE: keysFile,
         SHARE_LINK_DEMO_PASSWORD: password,
         SHARE_LINK_TEST_ADMIN_TOKEN: adminToken,
         SHARE_LINK_QUIET: '1',

@@ -4,19 +4,15 @@
  */
 import express from 'express';
 
-import { IConfig } from './config';
+import { IServiceContext } from './context';
 import { HttpError } from './errors';
-import { ILogger } from './log';
-
-/** What the application is built from. */
-export interface IAppOptions {
-  config: IConfig;
-  logger: ILogger;
-}
+import { errorPage } from './pages';
+import { createApiRouter } from './routes/api';
+import { createOpenRouter } from './routes/open';
 
 /** Create the service's Express application. */
-export function createApp(options: IAppOptions): express.Express {
-  const { config, logger } = options;
+export function createApp(context: IServiceContext): express.Express {
+  const { config, logger } = context;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -26,6 +22,8 @@ export function createApp(options: IAppOptions): express.Express {
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  router.use('/api', createApiRouter(context));
+  router.use(createOpenRouter(context));
 
   app.use(config.servicePrefix, router);
 
@@ -41,27 +39,64 @@ export function createApp(options: IAppOptions): express.Express {
       // Express recognises error handlers by their four parameters.
       _next: express.NextFunction
     ) => {
-      const error =
-        err instanceof HttpError
-          ? err
-          : new HttpError(
-              500,
-              'internal',
-              'The share-link service failed unexpectedly. Try again; if it' +
-                ' keeps failing, tell your Hub admin.'
-            );
+      const error = asHttpError(err);
       if (error.status >= 500) {
         logger.error('request failed', {
           method: req.method,
           path: req.path,
+          code: error.code,
           error: err instanceof Error ? err.message : String(err)
         });
       }
-      res.status(error.status).json({
-        error: { code: error.code, message: error.message }
-      });
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (error.retryAfter !== undefined) {
+        res.set('Retry-After', String(error.retryAfter));
+      }
+      res.status(error.status);
+      if (wantsJson(req, config.servicePrefix)) {
+        res.json({ error: { code: error.code, message: error.message } });
+      } else {
+        res.type('html').send(errorPage(error));
+      }
     }
   );
 
   return app;
+}
+
+/** The error to show for anything thrown while handling a request. */
+function asHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) {
+    return err;
+  }
+  // Express's body parser marks its own errors with a status.
+  const status =
+    typeof err === 'object' && err !== null && 'status' in err
+      ? Number((err as { status: unknown }).status)
+      : 500;
+  if (status >= 400 && status < 500) {
+    return new HttpError(
+      status,
+      'invalid_request',
+      'The request could not be read: send a JSON body no larger than the' +
+        ' service allows.'
+    );
+  }
+  return new HttpError(
+    500,
+    'internal',
+    'The share-link service failed unexpectedly. Try again; if it keeps' +
+      ' failing, tell your Hub admin.'
+  );
+}
+
+/** API callers get JSON errors; browsers get a page. */
+function wantsJson(req: express.Request, prefix: string): boolean {
+  return (
+    req.originalUrl.startsWith(`${prefix}api/`) ||
+    !(req.get('Accept') ?? '').includes('text/html')
+  );
 }

@@ -45,6 +45,8 @@ export interface IConfig {
   spawnTimeoutSeconds: number;
   /** Which server to start for a recipient. */
   spawnPolicy: SpawnPolicy;
+  /** Spawn options that are not part of an environment. */
+  environmentIgnoreKeys: string[];
   /** Log verbosity. */
   logLevel: LogLevel;
 }
@@ -203,6 +205,14 @@ export function loadConfig(env: Env = process.env): IConfig {
     }
   }
 
+  const environmentIgnoreKeys = optional(
+    'SHARE_LINK_ENVIRONMENT_IGNORE_KEYS',
+    ''
+  )
+    .split(',')
+    .map(k => k.trim())
+    .filter(Boolean);
+
   if (problems.length) {
     throw new ConfigError(problems);
   }
@@ -225,6 +235,7 @@ export function loadConfig(env: Env = process.env): IConfig {
     maxFileBytes,
     spawnTimeoutSeconds,
     spawnPolicy: policy as SpawnPolicy,
+    environmentIgnoreKeys,
     logLevel: level as LogLevel
   };
 }

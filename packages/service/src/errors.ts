@@ -19,6 +19,15 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+
+  /** Seconds after which the request may be retried, if known. */
+  retryAfter?: number;
+
+  /** Set {@link retryAfter}, for chaining. */
+  withRetryAfter(seconds: number | undefined): this {
+    this.retryAfter = seconds;
+    return this;
+  }
 }
 
 /** A short heading for an HTTP status. */

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
- * Start the share-link service: read the configuration, then listen.
+ * Start the share-link service: read the configuration and the keys, then
+ * listen.
  */
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { createContext } from './context';
+import { loadKeyRing } from './keys';
 import { createLogger } from './log';
 
 function main(): void {
@@ -18,7 +21,19 @@ function main(): void {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const app = createApp({ config, logger });
+
+  let keys;
+  try {
+    keys = loadKeyRing(config.keysFile);
+  } catch (err) {
+    logger.error('cannot start', {
+      error: err instanceof Error ? err.message : String(err)
+    });
+    process.exit(2);
+  }
+
+  const context = createContext(config, logger, keys);
+  const app = createApp(context);
   const server = app.listen(config.listenPort, config.listenHost, () => {
     logger.info('listening', {
       host: config.listenHost,
