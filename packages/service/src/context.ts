@@ -8,6 +8,7 @@ import { HubClient } from './hub';
 import { KeyRing } from './keys';
 import { audienceFor } from './links';
 import { ILogger } from './log';
+import { Metrics } from './metrics';
 
 /** The service's shared parts. */
 export interface IServiceContext {
@@ -18,6 +19,7 @@ export interface IServiceContext {
   contents: ContentsClient;
   /** The audience links of this Hub carry. */
   audience: string;
+  metrics: Metrics;
 }
 
 /** Build the context from a checked configuration and loaded keys. */
@@ -41,6 +43,7 @@ export function createContext(
       token: config.apiToken,
       logger
     }),
-    audience: audienceFor(config.publicUrl, config.servicePrefix)
+    audience: audienceFor(config.publicUrl, config.servicePrefix),
+    metrics: new Metrics()
   };
 }
