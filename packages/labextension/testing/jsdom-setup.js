@@ -1,0 +1,13 @@
+// jsdom lacks a few browser APIs that JupyterLab's widgets touch on import.
+if (!window.matchMedia) {
+  window.matchMedia = () => ({
+    matches: false,
+    addListener: () => undefined,
+    removeListener: () => undefined,
+    addEventListener: () => undefined,
+    removeEventListener: () => undefined
+  });
+}
+if (typeof window.DragEvent === 'undefined') {
+  window.DragEvent = class DragEvent extends window.MouseEvent {};
+}
