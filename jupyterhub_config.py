@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "hub"))
 
 from local_images import LocalImageSpawner  # noqa: E402
+from record_image import record_kube_image, with_image_recording  # noqa: E402
+from standins import DockerStandinSpawner, KubeStandinSpawner  # noqa: E402
 
 
 def env(name, default):
@@ -64,12 +66,63 @@ c.Authenticator.admin_users = set(
 )
 
 # --- Spawner (demo only: local processes that behave like DockerSpawner) ----
-c.JupyterHub.spawner_class = LocalImageSpawner
-c.LocalImageSpawner.home_dir_template = str(STATE_DIR / "users" / "{username}")
-c.LocalImageSpawner.allowed_images = {
+# SHARE_LINK_SPAWNER picks the spawner: `local` (the default) offers images
+# like DockerSpawner; `docker-standin` and `kube-standin` take exactly
+# DockerSpawner's and KubeSpawner's options and refusals (hub/standins.py),
+# with the image-recording hook wired as deploy/ wires it for the real ones.
+SPAWNER = env("SHARE_LINK_SPAWNER", "local")
+DEMO_IMAGES = {
     "image-a": "share-link-demo/python-basics:2026.12",
     "image-b": "share-link-demo/data-science:2026.12",
 }
+c.LocalImageSpawner.home_dir_template = str(STATE_DIR / "users" / "{username}")
+if SPAWNER == "local":
+    c.JupyterHub.spawner_class = LocalImageSpawner
+    c.LocalImageSpawner.allowed_images = DEMO_IMAGES
+elif SPAWNER == "docker-standin":
+    c.JupyterHub.spawner_class = with_image_recording(DockerStandinSpawner)
+    c.DockerStandinSpawner.image = DEMO_IMAGES["image-a"]
+    c.DockerStandinSpawner.allowed_images = DEMO_IMAGES
+    c.DockerStandinSpawner.container_dir = str(STATE_DIR / "standin-containers")
+elif SPAWNER == "kube-standin":
+    c.JupyterHub.spawner_class = KubeStandinSpawner
+    c.KubeStandinSpawner.modify_pod_hook = record_kube_image
+    c.KubeStandinSpawner.profile_list = [
+        {
+            "display_name": "Python basics",
+            "slug": "basics",
+            "default": True,
+            "kubespawner_override": {"image": DEMO_IMAGES["image-a"]},
+        },
+        {
+            "display_name": "Data science",
+            "slug": "data-science",
+            "profile_options": {
+                "image": {
+                    "display_name": "Release",
+                    "choices": {
+                        "2026-12": {
+                            "display_name": "2026.12",
+                            "kubespawner_override": {
+                                "image": DEMO_IMAGES["image-b"]
+                            },
+                        },
+                        "2026-06": {
+                            "display_name": "2026.06",
+                            "kubespawner_override": {
+                                "image": "share-link-demo/data-science:2026.06"
+                            },
+                        },
+                    },
+                }
+            },
+        },
+    ]
+else:
+    sys.exit(
+        f"SHARE_LINK_SPAWNER must be local, docker-standin or kube-standin,"
+        f" got {SPAWNER!r}"
+    )
 c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 if os.geteuid() == 0:

@@ -15,6 +15,7 @@ import html
 import os
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
+from record_image import record_docker_image
 from traitlets import Dict, Unicode, default
 
 
@@ -82,4 +83,11 @@ class LocalImageSpawner(SimpleLocalProcessSpawner):
     async def start(self):
         self.image = self.resolve_image()
         os.makedirs(self.home_dir, mode=0o700, exist_ok=True)
-        return await super().start()
+        started = await super().start()
+        await self.record_environment()
+        return started
+
+    async def record_environment(self):
+        """Record the image into the server's options (hub/record_image.py)
+        so share links carry it; stand-ins record through their own hooks."""
+        await record_docker_image(self)
