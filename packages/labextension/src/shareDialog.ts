@@ -23,11 +23,13 @@ export async function showShareLinkDialog(
     ...options,
     copyToClipboard: options.copyToClipboard ?? copyTextToClipboard
   });
-  const result = await showDialog({
+  // The only footer button is Close, and Escape closes too: the Dialog gives
+  // body values for accept buttons only, so ask the body directly.
+  await showDialog({
     title: trans.__('Share a Copy'),
     body,
     buttons: [Dialog.cancelButton({ label: trans.__('Close') })],
     hasClose: true
   });
-  return result.value;
+  return body.getValue();
 }

@@ -11,3 +11,7 @@ if (!window.matchMedia) {
 if (typeof window.DragEvent === 'undefined') {
   window.DragEvent = class DragEvent extends window.MouseEvent {};
 }
+if (typeof window.requestIdleCallback === 'undefined') {
+  window.requestIdleCallback = callback => setTimeout(() => callback(), 0);
+  window.cancelIdleCallback = id => clearTimeout(id);
+}
