@@ -144,11 +144,16 @@ c.Spawner.oauth_client_allowed_scopes = [f"access:services!service={SERVICE_NAME
 # Least privilege: read servers, start them, reach them. Starting another
 # user's server is `servers` on JupyterHub 5 and `start:servers` from 6.
 START_SCOPE = "start:servers" if jupyterhub.version_info >= (6,) else "servers"
+SERVICE_SCOPES = ["read:servers", START_SCOPE, "access:servers"]
+# Tests only: drop scopes from the service's role (comma-separated) to check
+# that the service names what it lacks. Never set this on a real Hub.
+DROPPED_SCOPES = env("SHARE_LINK_TEST_DROP_SERVICE_SCOPES", "").split(",")
+SERVICE_SCOPES = [scope for scope in SERVICE_SCOPES if scope not in DROPPED_SCOPES]
 c.JupyterHub.load_roles = [
     {
         "name": "share-link-service",
         "description": "What the share-link service needs, and no more",
-        "scopes": ["read:servers", START_SCOPE, "access:servers"],
+        "scopes": SERVICE_SCOPES,
         "services": [SERVICE_NAME],
     },
     {

@@ -9,6 +9,8 @@ import { HttpError } from './errors';
 import { errorPage } from './pages';
 import { createApiRouter } from './routes/api';
 import { createOpenRouter } from './routes/open';
+import { createStatusRouter } from './routes/status';
+import { securityHeaders } from './security';
 
 /** Create the service's Express application. */
 export function createApp(context: IServiceContext): express.Express {
@@ -17,11 +19,11 @@ export function createApp(context: IServiceContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
+  app.use(securityHeaders());
+
   const router = express.Router();
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  router.use(createStatusRouter(context));
   router.use('/api', createApiRouter(context));
   router.use(createOpenRouter(context));
 
@@ -40,6 +42,7 @@ export function createApp(context: IServiceContext): express.Express {
       _next: express.NextFunction
     ) => {
       const error = asHttpError(err);
+      context.metrics.failures.inc({ code: error.code });
       if (error.status >= 500) {
         logger.error('request failed', {
           method: req.method,

@@ -47,8 +47,20 @@ export interface IConfig {
   spawnPolicy: SpawnPolicy;
   /** Spawn options that are not part of an environment. */
   environmentIgnoreKeys: string[];
+  /** How many links one user may mint, per window. */
+  mintRateLimit: IRateLimit;
+  /** How many links one user may open, per window. */
+  openRateLimit: IRateLimit;
+  /** Largest JSON request body, in bytes. */
+  maxRequestBodyBytes: number;
   /** Log verbosity. */
   logLevel: LogLevel;
+}
+
+/** At most `limit` requests per `windowSeconds`, for one user. */
+export interface IRateLimit {
+  limit: number;
+  windowSeconds: number;
 }
 
 /** Configuration that cannot be used, with every problem found. */
@@ -61,6 +73,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** The longest lifetime the service accepts as a setting: ten years. */
+const MAX_LINK_LIFETIME_SECONDS = 3650 * 86400;
 
 type Env = Record<string, string | undefined>;
 
@@ -168,6 +183,12 @@ export function loadConfig(env: Env = process.env): IConfig {
   const keysFile = required('SHARE_LINK_KEYS_FILE');
   const defaultExpirySeconds = seconds('SHARE_LINK_DEFAULT_EXPIRY', '1d');
   const maxExpirySeconds = seconds('SHARE_LINK_MAX_EXPIRY', '30d');
+  if (maxExpirySeconds > MAX_LINK_LIFETIME_SECONDS) {
+    problems.push(
+      'SHARE_LINK_MAX_EXPIRY must be at most 3650d (ten years): links' +
+        ' should not outlive their keys'
+    );
+  }
   if (defaultExpirySeconds > maxExpirySeconds) {
     problems.push(
       'SHARE_LINK_DEFAULT_EXPIRY must not be longer than SHARE_LINK_MAX_EXPIRY'
@@ -183,6 +204,22 @@ export function loadConfig(env: Env = process.env): IConfig {
         ` got ${policy}`
     );
   }
+  const rate = (name: string, fallback: string): IRateLimit => {
+    const raw = optional(name, fallback);
+    const value = parseRateLimit(raw);
+    if (value === undefined) {
+      problems.push(
+        `${name} must be a count per duration such as 30/1m or 100/1h,` +
+          ` got ${raw}`
+      );
+      return { limit: 1, windowSeconds: 1 };
+    }
+    return value;
+  };
+  const mintRateLimit = rate('SHARE_LINK_MINT_RATE_LIMIT', '30/1m');
+  const openRateLimit = rate('SHARE_LINK_OPEN_RATE_LIMIT', '30/1m');
+  const maxRequestBodyBytes = bytes('SHARE_LINK_MAX_REQUEST_BODY', '64k');
+
   const level = optional('SHARE_LINK_LOG_LEVEL', 'info');
   if (!isLogLevel(level)) {
     problems.push(
@@ -236,6 +273,9 @@ export function loadConfig(env: Env = process.env): IConfig {
     spawnTimeoutSeconds,
     spawnPolicy: policy as SpawnPolicy,
     environmentIgnoreKeys,
+    mintRateLimit,
+    openRateLimit,
+    maxRequestBodyBytes,
     logLevel: level as LogLevel
   };
 }
@@ -257,6 +297,23 @@ export function parseDuration(raw: string): number | undefined {
   }
   const value = Number(match[1]) * DURATION_UNITS[match[2].toLowerCase()];
   return value > 0 ? value : undefined;
+}
+
+/**
+ * A rate limit such as `30/1m` (30 per minute), `100/1h` or `5/10s`; else
+ * undefined.
+ */
+export function parseRateLimit(raw: string): IRateLimit | undefined {
+  const match = /^\s*(\d+)\s*\/\s*(.+)$/.exec(raw);
+  if (!match) {
+    return undefined;
+  }
+  const limit = Number(match[1]);
+  const windowSeconds = parseDuration(match[2]);
+  if (!(limit > 0) || windowSeconds === undefined) {
+    return undefined;
+  }
+  return { limit, windowSeconds };
 }
 
 const SIZE_UNITS: Record<string, number> = {

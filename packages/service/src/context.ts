@@ -9,6 +9,8 @@ import { KeyRing } from './keys';
 import { audienceFor } from './links';
 import { ILogger } from './log';
 import { Metrics } from './metrics';
+import { TokenBucketLimiter } from './security';
+import { ServiceScopes } from './serviceScopes';
 
 /** The service's shared parts. */
 export interface IServiceContext {
@@ -20,6 +22,10 @@ export interface IServiceContext {
   /** The audience links of this Hub carry. */
   audience: string;
   metrics: Metrics;
+  /** What the service's own Hub role allows, checked at start. */
+  serviceScopes: ServiceScopes;
+  /** Per-user limits: minting links, opening links. */
+  rateLimits: { mint: TokenBucketLimiter; open: TokenBucketLimiter };
 }
 
 /** Build the context from a checked configuration and loaded keys. */
@@ -28,15 +34,16 @@ export function createContext(
   logger: ILogger,
   keys: KeyRing
 ): IServiceContext {
+  const hub = new HubClient({
+    apiUrl: config.hubApiUrl,
+    token: config.apiToken,
+    logger
+  });
   return {
     config,
     logger,
     keys,
-    hub: new HubClient({
-      apiUrl: config.hubApiUrl,
-      token: config.apiToken,
-      logger
-    }),
+    hub,
     contents: new ContentsClient({
       hubUrl: config.hubUrl,
       hubBaseUrl: config.hubBaseUrl,
@@ -44,6 +51,11 @@ export function createContext(
       logger
     }),
     audience: audienceFor(config.publicUrl, config.servicePrefix),
-    metrics: new Metrics()
+    metrics: new Metrics(),
+    serviceScopes: new ServiceScopes(hub, logger),
+    rateLimits: {
+      mint: new TokenBucketLimiter(config.mintRateLimit),
+      open: new TokenBucketLimiter(config.openRateLimit)
+    }
   };
 }

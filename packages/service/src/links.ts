@@ -38,7 +38,8 @@ export interface ILink extends ILinkClaims {
 }
 
 /** Why a token was refused. */
-export type LinkFault = 'malformed' | 'altered' | 'unknown_key' | 'expired';
+export type LinkFault =
+  'malformed' | 'altered' | 'unknown_key' | 'expired' | 'not_yet_valid';
 
 /** A refused token. */
 export class LinkError extends Error {
@@ -114,7 +115,8 @@ export function mintLink(
  *
  * @throws LinkError: `malformed` (incomplete or not a token), `altered`
  *   (signature, algorithm, issuer or audience wrong), `unknown_key` (made
- *   with a key this service no longer accepts) or `expired` (genuine, but
+ *   with a key this service no longer accepts), `not_yet_valid` (issued
+ *   more than the clock tolerance in the future) or `expired` (genuine, but
  *   past its expiry; the error carries the link).
  */
 export function redeemLink(
@@ -125,7 +127,13 @@ export function redeemLink(
   if (!token || token.length > MAX_TOKEN_LENGTH) {
     throw new LinkError('malformed', 'the link is incomplete');
   }
-  const decoded = jwt.decode(token, { complete: true });
+  let decoded: jwt.Jwt | null;
+  try {
+    decoded = jwt.decode(token, { complete: true });
+  } catch {
+    // jws parses the payload of a `typ: JWT` token without catching.
+    decoded = null;
+  }
   if (!decoded || typeof decoded.payload === 'string') {
     throw new LinkError('malformed', 'the link is incomplete or altered');
   }
@@ -164,6 +172,12 @@ export function redeemLink(
   }
 
   const link = openPayload(key, keyId, payload);
+  if (now.getTime() < link.issuedAt.getTime() - tolerance * 1000) {
+    throw new LinkError(
+      'not_yet_valid',
+      'the link was issued in the future: the clocks disagree'
+    );
+  }
   if (now.getTime() > link.expiresAt.getTime() + tolerance * 1000) {
     throw new LinkError('expired', 'the link has expired', link);
   }

@@ -40,6 +40,9 @@ function main(): void {
       port: config.listenPort,
       prefix: config.servicePrefix
     });
+    // Logs an error naming any scope the service's role lacks; the service
+    // keeps serving and refuses the affected requests with a 403.
+    void context.serviceScopes.checkAtStart();
   });
 
   const stop = () => {
