@@ -62,7 +62,9 @@ export function createApp(context: IServiceContext): express.Express {
       if (wantsJson(req, config.servicePrefix)) {
         res.json({ error: { code: error.code, message: error.message } });
       } else {
-        res.type('html').send(errorPage(error));
+        res
+          .type('html')
+          .send(errorPage(error, { prefix: config.servicePrefix }));
       }
     }
   );

@@ -51,6 +51,25 @@ export function serverNotRunning(ref: IServerRef): HttpError {
   );
 }
 
+/** A file being read: its bytes as a stream, and its length if known. */
+export interface IFileStream {
+  body: ReadableStream<Uint8Array>;
+  /** The length the server announced, in bytes. */
+  length?: number;
+}
+
+/** The shared file is no longer on the sender's server. */
+export function fileGone(ref: IServerRef, path: string): HttpError {
+  const name = path.split('/').pop() ?? path;
+  return new HttpError(
+    404,
+    'file_gone',
+    `The shared file "${name}" is no longer on ${ref.user}'s server: it was` +
+      ' moved, renamed or deleted. Ask them to share it again.',
+    'The shared file is gone'
+  );
+}
+
 /** Encode a path below a server's root, one segment at a time. */
 export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
@@ -159,6 +178,129 @@ export class ContentsClient {
     };
   }
 
+  /**
+   * Open a file's bytes as a stream (`GET files/<path>`), exactly as stored.
+   * The reply is checked to be the file and not a page of the Hub: status
+   * 200 and no HTML unless the file is HTML itself.
+   *
+   * @throws HttpError 404 when the file is gone, 409 when the server is not
+   *   running.
+   */
+  async readFile(
+    ref: IServerRef,
+    path: string,
+    signal: AbortSignal
+  ): Promise<IFileStream> {
+    const res = await this.request(ref, 'GET', `files/${encodePath(path)}`, {
+      signal
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw fileGone(ref, path);
+    }
+    const type = (res.headers.get('Content-Type') ?? '').toLowerCase();
+    const isHtmlFile = /\.html?$/i.test(path);
+    if (
+      res.status !== 200 ||
+      !res.body ||
+      (type.startsWith('text/html') && !isHtmlFile)
+    ) {
+      await res.body?.cancel();
+      this._logger.warn('unexpected reply reading a file', {
+        user: ref.user,
+        server: ref.server,
+        status: res.status,
+        contentType: type
+      });
+      if (res.status === 403) {
+        throw new HttpError(
+          403,
+          'server_refused',
+          `${ref.user}'s server refused the share-link service: the` +
+            ' service\'s Hub role may lack "access:servers". Tell your Hub' +
+            ' admin.'
+        );
+      }
+      throw serverNotRunning(ref);
+    }
+    const length = Number(res.headers.get('Content-Length') ?? '');
+    return {
+      body: res.body,
+      length: Number.isSafeInteger(length) && length >= 0 ? length : undefined
+    };
+  }
+
+  /**
+   * Write one chunk of a file (`PUT api/contents/<path>` as base64, never
+   * as a notebook): chunk 1 creates or truncates, later numbers append,
+   * -1 appends and ends the upload.
+   *
+   * @throws HttpError with the server's reason; status 400 for a name the
+   *   server refuses (e.g. a hidden name).
+   */
+  async writeChunk(
+    ref: IServerRef,
+    path: string,
+    chunk: number,
+    content: Buffer,
+    signal?: AbortSignal
+  ): Promise<void> {
+    const res = await this.request(
+      ref,
+      'PUT',
+      `api/contents/${encodePath(path)}`,
+      {
+        body: JSON.stringify({
+          type: 'file',
+          format: 'base64',
+          content: content.toString('base64'),
+          chunk
+        }),
+        contentType: 'application/json',
+        signal
+      }
+    );
+    await this._expectOk(res, ref, [200, 201]);
+  }
+
+  /**
+   * Rename a file (`PATCH api/contents/<from>`); never replaces a file.
+   *
+   * @returns `exists` when something already has the name `to`.
+   */
+  async rename(
+    ref: IServerRef,
+    from: string,
+    to: string
+  ): Promise<'renamed' | 'exists'> {
+    const res = await this.request(
+      ref,
+      'PATCH',
+      `api/contents/${encodePath(from)}`,
+      { body: JSON.stringify({ path: to }), contentType: 'application/json' }
+    );
+    if (res.status === 409) {
+      await res.body?.cancel();
+      return 'exists';
+    }
+    await this._expectOk(res, ref, [200]);
+    return 'renamed';
+  }
+
+  /** Delete a file (`DELETE api/contents/<path>`); a missing file is fine. */
+  async remove(ref: IServerRef, path: string): Promise<void> {
+    const res = await this.request(
+      ref,
+      'DELETE',
+      `api/contents/${encodePath(path)}`
+    );
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return;
+    }
+    await this._expectOk(res, ref, [204, 200]);
+  }
+
   /** Parse a JSON reply of a user's server, checking its content type. */
   async json(res: Response, ref: IServerRef): Promise<unknown> {
     const type = res.headers.get('Content-Type') ?? '';
@@ -188,6 +330,32 @@ export class ContentsClient {
       );
     }
     return body;
+  }
+
+  /** Check a reply's status, turning a refusal into an HttpError. */
+  private async _expectOk(
+    res: Response,
+    ref: IServerRef,
+    ok: number[]
+  ): Promise<void> {
+    if (ok.includes(res.status)) {
+      await res.body?.cancel();
+      return;
+    }
+    if (res.status === 400) {
+      await res.body?.cancel();
+      throw new HttpError(
+        400,
+        'contents_refused',
+        `${ref.user}'s server refused the file name or content.`
+      );
+    }
+    await this.json(res, ref);
+    throw new HttpError(
+      502,
+      'contents_error',
+      `${ref.user}'s server answered ${res.status}. Try again later.`
+    );
   }
 
   private _hubUrl: string;
