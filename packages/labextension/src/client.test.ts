@@ -84,6 +84,21 @@ describe('ShareLinkClient', () => {
       );
     });
 
+    it('should call a JSON 404 from an older service unavailable', async () => {
+      const fake = new FakeFetch().reply({
+        status: 404,
+        json: { error: { code: 'not_found', message: 'Nothing here.' } }
+      });
+
+      const error = await fakeClient(fake)
+        .getInfo('')
+        .catch((e: unknown) => e);
+
+      expect(describeShareLinkError(error, trans)).toMatch(
+        /^The share-link service is not available on this Hub/
+      );
+    });
+
     it('should call a network failure an unavailable service', async () => {
       const fake = new FakeFetch().reply({ networkError: 'Failed to fetch' });
 

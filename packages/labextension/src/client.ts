@@ -82,7 +82,17 @@ export class ShareLinkClient {
   /** The service's limits and the environment a recipient will get. */
   async getInfo(server: string): Promise<IServiceInfo> {
     const query = new URLSearchParams({ server }).toString();
-    const reply = await this._request('GET', `api/info?${query}`);
+    let reply: unknown;
+    try {
+      reply = await this._request('GET', `api/info?${query}`);
+    } catch (reason) {
+      // api/info always exists in a share-link service: a 404 means no
+      // service, or one too old for this extension, at this address.
+      if (reason instanceof ShareLinkResponseError && reason.status === 404) {
+        throw new ShareLinkResponseError(404, 'unavailable', reason.message);
+      }
+      throw reason;
+    }
     assertServiceInfo(reply);
     return reply;
   }
