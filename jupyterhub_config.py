@@ -181,22 +181,29 @@ for name, value in os.environ.items():
         name.startswith("SHARE_LINK_")
         and name not in service_env
         and not name.startswith("SHARE_LINK_TEST_")
+        and name != "SHARE_LINK_SERVICE_API_TOKEN"
     ):
         service_env[name] = value
 
-c.JupyterHub.services = [
-    {
-        "name": SERVICE_NAME,
-        "display": False,
-        "url": f"http://127.0.0.1:{SERVICE_PORT}",
-        "command": [
-            env("SHARE_LINK_NODE", "node"),
-            str(ROOT / "packages" / "service" / "dist" / "main.js"),
-        ],
-        "environment": service_env,
-        "oauth_no_confirm": True,
-    }
-]
+SERVICE_URL = env("SHARE_LINK_SERVICE_URL", f"http://127.0.0.1:{SERVICE_PORT}")
+share_link_service = {
+    "name": SERVICE_NAME,
+    "display": False,
+    "url": SERVICE_URL,
+    "oauth_no_confirm": True,
+}
+# An external service (its own processes, e.g. several replicas behind a load
+# balancer) is given its API token; otherwise the Hub runs the service itself.
+EXTERNAL_TOKEN = os.environ.get("SHARE_LINK_SERVICE_API_TOKEN")
+if EXTERNAL_TOKEN:
+    share_link_service["api_token"] = EXTERNAL_TOKEN
+else:
+    share_link_service["command"] = [
+        env("SHARE_LINK_NODE", "node"),
+        str(ROOT / "packages" / "service" / "dist" / "main.js"),
+    ]
+    share_link_service["environment"] = service_env
+c.JupyterHub.services = [share_link_service]
 
 # --- Tests only ---------------------------------------------------------------
 # The integration tests drive the Hub's REST API with an admin token of their
