@@ -29,6 +29,8 @@ export interface IHub {
   stateDir: string;
   /** The demo password. */
   password: string;
+  /** The Hub's REST API as services reach it, with a trailing slash. */
+  apiUrl: string;
   /** Everything the Hub and the service printed so far. */
   logs(): string;
   /** Stop the Hub, its proxy, the service and every user server. */
@@ -47,6 +49,11 @@ export interface IStartHubOptions {
   stateDir?: string;
   /** How long to wait for the Hub and the service, in ms. */
   timeoutMs?: number;
+  /**
+   * Wait for the share-link service too (default). Off for an external
+   * service that the test starts after the Hub.
+   */
+  waitForService?: boolean;
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
@@ -162,6 +169,7 @@ export async function startHub(options: IStartHubOptions = {}): Promise<IHub> {
     adminToken,
     stateDir,
     password,
+    apiUrl: `http://127.0.0.1:${apiPort}${baseUrl}hub/api/`,
     logs: () => output,
     stop
   };
@@ -174,7 +182,8 @@ export async function startHub(options: IStartHubOptions = {}): Promise<IHub> {
     }
     if (
       (await answers(`${url}hub/api/`)) &&
-      (await answers(`${hub.serviceUrl}health`))
+      (options.waitForService === false ||
+        (await answers(`${hub.serviceUrl}health`)))
     ) {
       return hub;
     }
