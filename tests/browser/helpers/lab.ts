@@ -1,0 +1,289 @@
+/**
+ * JupyterLab as a person uses it: the file browser, a notebook, saving, and
+ * reading back what the server holds (through the Contents API, with the
+ * tests' admin token) to check what the UI claims.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Locator, Page } from 'playwright-core';
+
+import { IHub, sleep } from '../../harness/hub';
+
+/** How long JupyterLab may take to load on a busy two-core machine. */
+export const LAB_TIMEOUT = 60000;
+
+/** The base URL of a user's server (`''` is the default server). */
+export function serverUrl(hub: IHub, user: string, server: string): string {
+  const name = server ? `${encodeURIComponent(server)}/` : '';
+  return `${hub.url}user/${encodeURIComponent(user)}/${name}`;
+}
+
+/** Where a page is in a user's JupyterLab: server name and opened file. */
+export interface ILabLocation {
+  /** The user whose server it is. */
+  user: string;
+  /** The server's name (`''` for the default one). */
+  server: string;
+  /** The file opened with `lab/tree/<path>`, decoded, or null. */
+  file: string | null;
+}
+
+/** The lab location of a URL, or null if it is not a JupyterLab page. */
+export function labLocation(hub: IHub, url: string): ILabLocation | null {
+  const path = new URL(url).pathname;
+  const prefix = `${hub.baseUrl}user/`;
+  if (!path.startsWith(prefix)) {
+    return null;
+  }
+  const parts = path.slice(prefix.length).split('/');
+  const user = decodeURIComponent(parts[0]);
+  let rest = parts.slice(1);
+  let server = '';
+  if (rest[0] !== 'lab') {
+    server = decodeURIComponent(rest[0] ?? '');
+    rest = rest.slice(1);
+  }
+  if (rest[0] !== 'lab') {
+    return null;
+  }
+  const file =
+    rest[1] === 'tree' && rest.length > 2
+      ? rest.slice(2).map(decodeURIComponent).join('/')
+      : null;
+  return { user, server, file };
+}
+
+/** Wait until JupyterLab has loaded and shows its file browser. */
+export async function waitForLab(page: Page): Promise<void> {
+  await page
+    .locator('#jupyterlab-splash')
+    .waitFor({ state: 'detached', timeout: LAB_TIMEOUT });
+  await page
+    .locator('.jp-FileBrowser .jp-DirListing-content')
+    .waitFor({ timeout: LAB_TIMEOUT });
+}
+
+/** A file or folder in the visible file browser listing. */
+export function listingItem(page: Page, name: string): Locator {
+  return page.locator('.jp-FileBrowser .jp-DirListing-item').filter({
+    has: page.locator('.jp-DirListing-itemText', {
+      hasText: new RegExp(`^${escapeRegExp(name)}$`)
+    })
+  });
+}
+
+/** Create a folder with the file browser's "New Folder" button. */
+export async function createFolder(page: Page, name: string): Promise<void> {
+  await page
+    .locator(
+      '.jp-FileBrowser [data-command="filebrowser:create-new-directory"]'
+    )
+    .click();
+  const editor = page.locator('.jp-FileBrowser .jp-DirListing-editor');
+  await editor.waitFor();
+  await editor.fill(name);
+  await editor.press('Enter');
+  await listingItem(page, name).waitFor();
+}
+
+/** Open a folder of the listing in the file browser. */
+export async function openFolder(page: Page, name: string): Promise<void> {
+  await listingItem(page, name).dblclick();
+  await page
+    .locator('.jp-FileBrowser .jp-BreadCrumbs')
+    .getByText(name, { exact: true })
+    .waitFor();
+}
+
+/**
+ * Make a notebook in the file browser's folder with a new launcher's
+ * "Notebook" card; resolves once its first cell's editor shows.
+ */
+export async function newNotebookHere(page: Page): Promise<Locator> {
+  await page
+    .locator('.jp-FileBrowser [data-command="launcher:create"]')
+    .click();
+  await page
+    .locator('.jp-Launcher:visible .jp-LauncherCard[data-category="Notebook"]')
+    .first()
+    .click();
+  const notebook = page.locator('.jp-NotebookPanel:visible');
+  await notebook.locator('.jp-Cell .cm-content').first().waitFor({
+    timeout: LAB_TIMEOUT
+  });
+  // Once the kernel is idle JupyterLab has written its language into the
+  // notebook's metadata; a save before that leaves the notebook dirty.
+  await page
+    .locator('#jp-main-statusbar')
+    .getByText(/\| Idle$/)
+    .waitFor({ timeout: LAB_TIMEOUT });
+  return notebook;
+}
+
+/** Replace the text of the current notebook's first cell. */
+export async function setFirstCellText(
+  page: Page,
+  text: string
+): Promise<void> {
+  const editor = page
+    .locator('.jp-NotebookPanel:visible .jp-Cell .cm-content')
+    .first();
+  await editor.click();
+  await page.keyboard.press('Control+a');
+  // insertText types no key events, so no auto-closed brackets or quotes.
+  await page.keyboard.insertText(text);
+  await waitUntil(
+    async () => (await editor.innerText()).trim() === text,
+    10000,
+    'the cell to show the typed text'
+  );
+}
+
+/**
+ * Save the current document with Ctrl+S. A notebook still called
+ * "Untitled" is named through JupyterLab's rename-on-first-save dialog.
+ */
+export async function saveWithKeyboard(
+  page: Page,
+  nameOnFirstSave?: string
+): Promise<void> {
+  await page.keyboard.press('Control+s');
+  if (nameOnFirstSave) {
+    const dialog = page.locator('.jp-Dialog');
+    const input = dialog.locator('input[type="text"]');
+    await input.waitFor();
+    await input.fill(nameOnFirstSave);
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await dialog.waitFor({ state: 'detached' });
+    await currentTab(page)
+      .getByText(nameOnFirstSave, { exact: true })
+      .waitFor();
+  }
+  await waitUntil(
+    async () =>
+      !(await currentTab(page).getAttribute('class'))?.includes('jp-mod-dirty'),
+    10000,
+    'the saved document to show no unsaved changes'
+  );
+}
+
+/** The tab of the current document. */
+export function currentTab(page: Page): Locator {
+  return page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+}
+
+/**
+ * Keep JupyterLab from asking about news in a user's future sessions (the
+ * question would sit over the pages in every screenshot).
+ */
+export function declineNews(hub: IHub, user: string): void {
+  const dir = join(
+    hub.stateDir,
+    'users',
+    user,
+    '.jupyter',
+    'lab',
+    'user-settings',
+    '@jupyterlab',
+    'apputils-extension'
+  );
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'notification.jupyterlab-settings'),
+    JSON.stringify({ fetchNews: 'false' })
+  );
+}
+
+/** The text of a file in a user's server, read with the admin token. */
+export async function readServerFile(
+  hub: IHub,
+  user: string,
+  server: string,
+  path: string
+): Promise<string> {
+  const encoded = path.split('/').map(encodeURIComponent).join('/');
+  const res = await fetch(
+    `${serverUrl(hub, user, server)}api/contents/${encoded}` +
+      '?type=file&format=text&content=1',
+    { headers: { Authorization: `token ${hub.adminToken}` } }
+  );
+  if (res.status !== 200) {
+    throw new Error(`reading ${user}/${server}:${path} answered ${res.status}`);
+  }
+  const model = (await res.json()) as { content: string };
+  return model.content;
+}
+
+/** The visible files below a user's home folder, as sorted relative paths. */
+export function homeFiles(hub: IHub, user: string): string[] {
+  const home = join(hub.stateDir, 'users', user);
+  let entries: string[];
+  try {
+    entries = readdirSync(home, { recursive: true }) as string[];
+  } catch {
+    return [];
+  }
+  return entries
+    .filter(path => !path.split('/').some(part => part.startsWith('.')))
+    .sort();
+}
+
+/**
+ * The environment of the process serving `user`'s server `server` of this
+ * Hub (other tests' Hubs on the machine have users of the same names: only
+ * processes whose home is below this Hub's state folder count).
+ */
+export function serverProcessEnvOf(
+  hub: IHub,
+  user: string,
+  server: string
+): Record<string, string> | undefined {
+  const home = join(hub.stateDir, 'users', user);
+  for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
+    let raw: string;
+    try {
+      raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue;
+    }
+    const env: Record<string, string> = {};
+    for (const pair of raw.split('\0').filter(Boolean)) {
+      const at = pair.indexOf('=');
+      env[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+    if (
+      env.HOME === home &&
+      env.JUPYTERHUB_USER === user &&
+      (env.JUPYTERHUB_SERVER_NAME ?? '') === server
+    ) {
+      return env;
+    }
+  }
+  return undefined;
+}
+
+/** Poll `check` until it holds; fail with `what` after `timeoutMs`. */
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) {
+        return;
+      }
+    } catch {
+      // Not yet: a server starting, a page loading.
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await sleep(250);
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

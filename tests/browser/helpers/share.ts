@@ -1,0 +1,228 @@
+/**
+ * The share-link journey in the browser: the sender's "Copy Share Link"
+ * dialog, the recipient's confirmation and progress pages, and links made
+ * wrong on purpose (expired, altered).
+ */
+import { join } from 'node:path';
+import { Locator, Page } from 'playwright-core';
+
+import { IHub, ROOT } from '../../harness/hub';
+import { Person } from './browser';
+import { isHubLoginPage, logInOnHubPage, SPAWN_TIMEOUT } from './hubPages';
+import { ILabLocation, LAB_TIMEOUT, labLocation, listingItem } from './lab';
+
+/** A JWT inside a link: three base64url parts. */
+const TOKEN_PATTERN =
+  /[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
+
+/** The share dialog's panel. */
+export function shareDialog(page: Page): Locator {
+  return page.locator('.jp-Dialog .jp-ShareLink-panel');
+}
+
+/** What the sender got from the dialog. */
+export interface ICopiedLink {
+  /** The link as the dialog's field shows it. */
+  shown: string;
+  /** The link as read back from the clipboard. */
+  clipboard: string;
+}
+
+/**
+ * Right-click a file in the file browser, pick "Copy Share Link", choose
+ * an expiry by its label, create the link and copy it. `beforeCopy` runs
+ * with the link shown (to photograph the dialog).
+ */
+export async function copyShareLink(
+  page: Page,
+  fileName: string,
+  expiryLabel: string,
+  beforeCopy: (dialog: Locator) => Promise<void> = async () => undefined
+): Promise<ICopiedLink> {
+  await listingItem(page, fileName).click({ button: 'right' });
+  const entry = page.locator(
+    '.lm-Menu-item[data-command="share-link:copy-link"]'
+  );
+  await entry.waitFor();
+  if ((await entry.getAttribute('aria-disabled')) === 'true') {
+    throw new Error(`"Copy Share Link" is disabled for ${fileName}`);
+  }
+  await entry.click();
+
+  const panel = shareDialog(page);
+  await panel.and(page.locator('[data-state="ready"]')).waitFor();
+  await panel
+    .locator('[data-testid="share-link-file-name"]')
+    .getByText(fileName, { exact: true })
+    .waitFor();
+  if (await panel.locator('[data-testid="share-link-unsaved"]').isVisible()) {
+    throw new Error(
+      `the dialog says the saved ${fileName} has unsaved changes`
+    );
+  }
+  await panel
+    .locator('[data-testid="share-link-expiry"]')
+    .selectOption({ label: expiryLabel });
+  await panel.locator('[data-testid="share-link-create"]').click();
+  await panel.and(page.locator('[data-state="created"]')).waitFor();
+
+  const shown = await panel
+    .locator('[data-testid="share-link-url"]')
+    .inputValue();
+  await beforeCopy(page.locator('.jp-Dialog-content'));
+  await panel.locator('[data-testid="share-link-copy"]').click();
+  await panel
+    .locator('[data-testid="share-link-copied"]')
+    .getByText('Copied', { exact: true })
+    .waitFor();
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+  return { shown, clipboard };
+}
+
+/** Close the JupyterLab dialog on the page. */
+export async function closeDialog(page: Page): Promise<void> {
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Close' })
+    .last()
+    .click();
+  await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+}
+
+/** What the recipient saw on the way to the copy. */
+export interface IOpenedCopy {
+  /** Where JupyterLab opened the copy. */
+  location: ILabLocation & { file: string };
+  /** Whether the Hub's login form came first. */
+  loggedIn: boolean;
+  /** Whether the progress page was seen before JupyterLab. */
+  sawProgress: boolean;
+}
+
+/** Hooks to photograph the pages on the way. */
+export interface IOpenHooks {
+  /** On the confirmation page, before "Open a copy". */
+  confirmation?: (page: Page) => Promise<void>;
+  /** On the progress page, while it shows progress. */
+  progress?: (page: Page) => Promise<void>;
+}
+
+/**
+ * Open a link as the recipient: log in at the Hub if it asks, check the
+ * confirmation page names the file (and not its folder), click "Open a
+ * copy", follow the progress page, and wait for JupyterLab to open the copy.
+ */
+export async function openLinkAsRecipient(
+  recipient: Person,
+  hub: IHub,
+  link: string,
+  fileName: string,
+  folder: string,
+  hooks: IOpenHooks = {}
+): Promise<IOpenedCopy> {
+  const page = await recipient.page();
+  await page.goto(link);
+
+  const loggedIn = isHubLoginPage(page, hub);
+  if (loggedIn) {
+    await recipient.shot('hub-login');
+    await logInOnHubPage(page, hub, recipient.name);
+  }
+
+  // Back at the link: the confirmation page.
+  await page.waitForURL(url => url.href.startsWith(hub.serviceUrl));
+  const open = page.getByRole('button', { name: /open a copy/i });
+  await open.waitFor();
+  const text = await page.locator('body').innerText();
+  if (!text.includes(fileName)) {
+    throw new Error(`the confirmation page does not name ${fileName}`);
+  }
+  if (text.includes(`${folder}/`)) {
+    throw new Error(`the confirmation page reveals the folder ${folder}/`);
+  }
+  await hooks.confirmation?.(page);
+
+  await open.click();
+  const progress = page.locator('progress, [role="progressbar"]').first();
+  const landed = page.waitForURL(url => labLocation(hub, url.href) !== null, {
+    timeout: SPAWN_TIMEOUT + LAB_TIMEOUT
+  });
+  const sawProgress = await Promise.race([
+    progress.waitFor({ timeout: SPAWN_TIMEOUT }).then(() => true),
+    landed.then(() => false)
+  ]);
+  if (sawProgress) {
+    await hooks.progress?.(page);
+  }
+  await landed;
+
+  const location = labLocation(hub, page.url());
+  if (!location || location.file === null) {
+    throw new Error(
+      `JupyterLab opened no file: ${new URL(page.url()).pathname}`
+    );
+  }
+  return {
+    location: { ...location, file: location.file },
+    loggedIn,
+    sawProgress
+  };
+}
+
+/** The link's token (the JWT inside it). */
+export function linkToken(link: string): string {
+  const match = TOKEN_PATTERN.exec(link);
+  if (!match) {
+    throw new Error('the link holds no token');
+  }
+  return match[0];
+}
+
+/**
+ * The link with one character of its token's signature changed: what a
+ * mangled copy-paste gives.
+ */
+export function alteredLink(link: string): string {
+  const token = linkToken(link);
+  const at = token.lastIndexOf('.') + 10;
+  const swapped = token[at] === 'A' ? 'B' : 'A';
+  const altered = token.slice(0, at) + swapped + token.slice(at + 1);
+  return link.replace(token, altered);
+}
+
+/**
+ * A genuine link to the same file that expired an hour ago, signed with
+ * the Hub's own keys through the service's built code.
+ */
+export function expiredLink(
+  hub: IHub,
+  link: string,
+  claims: {
+    sender: string;
+    server: string;
+    path: string;
+    environment: Record<string, unknown>;
+  }
+): string {
+  // The built service (tests run it, so it is built); loaded at run time
+  // because it is plain JavaScript outside the tests' TypeScript project.
+  const dist = join(ROOT, 'packages', 'service', 'dist');
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const links = require(
+    join(dist, 'links.js')
+  ) as typeof import('../../../packages/service/src/links');
+  const keys = require(
+    join(dist, 'keys.js')
+  ) as typeof import('../../../packages/service/src/keys');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const ring = keys.loadKeyRing(join(hub.stateDir, 'share-link-keys.json'));
+  const hourAgo = new Date(Date.now() - 3600 * 1000);
+  const token = links.mintLink(ring, claims, hourAgo, {
+    audience: links.audienceFor(
+      hub.origin,
+      `${hub.baseUrl}services/share-link/`
+    ),
+    now: new Date(hourAgo.getTime() - 3600 * 1000)
+  });
+  return link.replace(linkToken(link), token);
+}

@@ -1,0 +1,391 @@
+/**
+ * The whole journey in a real browser, as two people: alice shares a
+ * notebook from JupyterLab, bob opens the link and lands in JupyterLab with
+ * his own copy, in a server running alice's image. Against a real Hub, at
+ * the root and under a prefix. Screenshots of every step go to
+ * test-artifacts/browser/<hub>/.
+ */
+import { Browser, Page } from 'playwright-core';
+
+import { hubApi, IServerModel, userServers } from '../harness/api';
+import { IHub, startHub } from '../harness/hub';
+import {
+  launchChromium,
+  newPerson,
+  Person,
+  Recorder,
+  step
+} from './helpers/browser';
+import { logInOnHubPage, startServerFromForm } from './helpers/hubPages';
+import {
+  createFolder,
+  currentTab,
+  declineNews,
+  homeFiles,
+  newNotebookHere,
+  openFolder,
+  readServerFile,
+  saveWithKeyboard,
+  serverProcessEnvOf,
+  setFirstCellText,
+  waitForLab
+} from './helpers/lab';
+import {
+  alteredLink,
+  closeDialog,
+  copyShareLink,
+  expiredLink,
+  IOpenedCopy,
+  openLinkAsRecipient
+} from './helpers/share';
+
+/** The image alice picks, and what a server of it runs. */
+const IMAGE = 'image-b';
+const IMAGE_SPEC = 'share-link-demo/data-science:2026.12';
+const FOLDER = 'results';
+const FILE = 'report.ipynb';
+const V1 = 'print("hello from alice v1")';
+const V2 = 'print("hello from alice v2")';
+
+describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
+  const recorder = new Recorder(
+    baseUrl === '/' ? 'hub-at-root' : 'hub-at-jhub'
+  );
+  let hub: IHub;
+  let browser: Browser;
+  let alice: Person;
+  let bob: Person;
+
+  /** What earlier steps made, for later ones. */
+  const made: {
+    link?: string;
+    firstCopy?: IOpenedCopy;
+    failedStep?: string;
+  } = {};
+
+  /**
+   * A step of the scenario: fails outright (never silently passes) when an
+   * earlier step it builds on failed, and photographs every page on failure.
+   */
+  const scenario = (name: string, run: () => Promise<void>) =>
+    it(name, async () => {
+      if (made.failedStep) {
+        throw new Error(`not run: "${made.failedStep}" failed first`);
+      }
+      try {
+        await step(recorder, name, [alice, bob], run);
+      } catch (error) {
+        made.failedStep = name;
+        throw error;
+      }
+    });
+
+  beforeAll(async () => {
+    hub = await startHub({ baseUrl });
+    declineNews(hub, 'alice');
+    declineNews(hub, 'bob');
+    browser = await launchChromium();
+    alice = await newPerson(browser, 'alice', recorder);
+    await alice.context.grantPermissions(
+      ['clipboard-read', 'clipboard-write'],
+      {
+        origin: hub.origin
+      }
+    );
+    bob = await newPerson(browser, 'bob', recorder);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  afterEach(() => {
+    // Problems reported after a step's own check (a late console error).
+    recorder.assertNoProblems();
+  });
+
+  scenario(
+    `should let alice start ${IMAGE} and save ${FOLDER}/${FILE} in JupyterLab`,
+    async () => {
+      const page = await alice.page();
+      await page.goto(`${hub.url}hub/spawn`);
+      await alice.shot('hub-login');
+      await logInOnHubPage(page, hub, 'alice');
+      await alice.shot('spawn-form');
+      await startServerFromForm(page, hub, 'alice', IMAGE);
+      await waitForLab(page);
+      await alice.shot('lab');
+
+      const servers = await userServers(hub, 'alice');
+      expect(servers['']?.user_options).toEqual(
+        expect.objectContaining({ image: IMAGE })
+      );
+
+      await createFolder(page, FOLDER);
+      await openFolder(page, FOLDER);
+      await newNotebookHere(page);
+      await setFirstCellText(page, V1);
+      await saveWithKeyboard(page, FILE);
+      await alice.shot('notebook-saved');
+
+      const saved = await readServerFile(hub, 'alice', '', `${FOLDER}/${FILE}`);
+      expect(firstCellSource(saved)).toBe(V1);
+    }
+  );
+
+  scenario(
+    'should copy a 1-day share link from the file browser context menu',
+    async () => {
+      const page = await alice.page();
+      const copied = await copyShareLink(page, FILE, '1 day', async dialog => {
+        await alice.shot('share-dialog');
+        await dialog.screenshot({
+          path: `${recorder.dir}/readme-dialog.png`,
+          type: 'png'
+        });
+      });
+      await alice.shot('link-copied');
+
+      expect(copied.clipboard).toBe(copied.shown);
+      expect(copied.shown.startsWith(hub.url)).toBe(true);
+      // The link reveals nothing about alice's folders.
+      expect(copied.shown).not.toContain(FOLDER);
+      made.link = copied.clipboard;
+
+      await closeDialog(page);
+    }
+  );
+
+  scenario(
+    `should give bob, logged out, a copy in a server running ${IMAGE}`,
+    async () => {
+      const link = requireValue(made.link, 'the link');
+      const copy = await openLinkAsRecipient(bob, hub, link, FILE, FOLDER, {
+        confirmation: async page => {
+          await bob.shot('confirmation');
+          await readmeShot(page, recorder, 'readme-confirmation');
+        },
+        progress: async page => {
+          await bob.shot('progress');
+          await readmeShot(page, recorder, 'readme-progress');
+        }
+      });
+      expect(copy.loggedIn).toBe(true);
+      expect(copy.sawProgress).toBe(true);
+      expect(copy.location.user).toBe('bob');
+
+      const page = await bob.page();
+      await waitForLab(page);
+      await expectNotebookShows(page, copy.location.file, V1);
+      await bob.shot('copy-open');
+
+      await expectServerRuns(hub, 'bob', copy.location.server);
+      const original = await readServerFile(
+        hub,
+        'alice',
+        '',
+        `${FOLDER}/${FILE}`
+      );
+      const received = await readServerFile(
+        hub,
+        'bob',
+        copy.location.server,
+        copy.location.file
+      );
+      expect(received).toBe(original);
+      made.firstCopy = copy;
+    }
+  );
+
+  scenario(
+    "should give bob a second copy with alice's saved change, keeping the first",
+    async () => {
+      const link = requireValue(made.link, 'the link');
+      const first = requireValue(made.firstCopy, 'the first copy');
+
+      const alicePage = await alice.page();
+      await setFirstCellText(alicePage, V2);
+      await saveWithKeyboard(alicePage);
+      await alice.shot('notebook-v2-saved');
+      const changed = await readServerFile(
+        hub,
+        'alice',
+        '',
+        `${FOLDER}/${FILE}`
+      );
+      expect(firstCellSource(changed)).toBe(V2);
+
+      const second = await openLinkAsRecipient(bob, hub, link, FILE, FOLDER, {
+        confirmation: () => bob.shot('confirmation-again').then(() => undefined)
+      });
+      expect(second.loggedIn).toBe(false);
+      // The matching server is reused, and the copy gets a new name.
+      expect(second.location.server).toBe(first.location.server);
+      expect(second.location.file).not.toBe(first.location.file);
+
+      const page = await bob.page();
+      await waitForLab(page);
+      await expectNotebookShows(page, second.location.file, V2);
+      await bob.shot('second-copy-open');
+
+      const server = second.location.server;
+      const received = await readServerFile(
+        hub,
+        'bob',
+        server,
+        second.location.file
+      );
+      expect(received).toBe(changed);
+      const firstAgain = await readServerFile(
+        hub,
+        'bob',
+        server,
+        first.location.file
+      );
+      expect(firstCellSource(firstAgain)).toBe(V1);
+    }
+  );
+
+  scenario(
+    'should show an expired link its page, and start or copy nothing',
+    async () => {
+      const link = requireValue(made.link, 'the link');
+      const aliceServer = (await userServers(hub, 'alice'))[''];
+      const expired = expiredLink(hub, link, {
+        sender: 'alice',
+        server: '',
+        path: `${FOLDER}/${FILE}`,
+        environment: aliceServer?.user_options ?? { image: IMAGE }
+      });
+      await expectRefusedLink(hub, bob, expired, /expired/i, 'expired-link');
+    }
+  );
+
+  scenario(
+    'should show an altered link its page, and start or copy nothing',
+    async () => {
+      const link = requireValue(made.link, 'the link');
+      await expectRefusedLink(
+        hub,
+        bob,
+        alteredLink(link),
+        /altered|incomplete/i,
+        'altered-link'
+      );
+    }
+  );
+});
+
+/** The first cell's source of a notebook file's text. */
+function firstCellSource(notebookText: string): string {
+  const notebook = JSON.parse(notebookText) as {
+    cells: Array<{ source: string | string[] }>;
+  };
+  const source = notebook.cells[0]?.source ?? '';
+  return Array.isArray(source) ? source.join('') : source;
+}
+
+/** JupyterLab shows `file` in the current tab with `text` in its cell. */
+async function expectNotebookShows(
+  page: Page,
+  file: string,
+  text: string
+): Promise<void> {
+  const name = file.split('/').pop() ?? file;
+  await currentTab(page)
+    .getByText(name, { exact: true })
+    .waitFor({ timeout: 60000 });
+  const cell = page.locator('.jp-NotebookPanel:visible .jp-Cell .cm-content');
+  await cell.first().getByText(text, { exact: true }).waitFor();
+}
+
+/** bob's server `server` is ready and runs alice's image. */
+async function expectServerRuns(
+  hub: IHub,
+  user: string,
+  server: string
+): Promise<void> {
+  const model = (await userServers(hub, user))[server];
+  expect(model?.ready).toBe(true);
+  expect(model?.user_options).toEqual(
+    expect.objectContaining({ image: IMAGE })
+  );
+  expect(serverProcessEnvOf(hub, user, server)?.JUPYTER_IMAGE_SPEC).toBe(
+    IMAGE_SPEC
+  );
+}
+
+/**
+ * Opening `link` shows a readable page matching `explains`, offers no
+ * "Open a copy", and changes nothing for the recipient: no server started
+ * or starting, no file written.
+ */
+async function expectRefusedLink(
+  hub: IHub,
+  recipient: Person,
+  link: string,
+  explains: RegExp,
+  shot: string
+): Promise<void> {
+  const serversBefore = serverStates(await userServers(hub, recipient.name));
+  const filesBefore = homeFiles(hub, recipient.name);
+
+  const page = await recipient.page();
+  recipient.expectErrorPages(true);
+  try {
+    const response = await page.goto(link);
+    await recipient.shot(shot);
+    expect(response?.status()).toBeGreaterThanOrEqual(400);
+    expect(response?.status()).toBeLessThan(500);
+  } finally {
+    recipient.expectErrorPages(false);
+  }
+  const text = await page.locator('body').innerText();
+  expect(text).toMatch(explains);
+  // A page for people: no stack trace, no "Open a copy".
+  expect(text).not.toMatch(/\bat .+\.(js|ts):\d+/);
+  expect(await page.getByRole('button', { name: /open a copy/i }).count()).toBe(
+    0
+  );
+
+  const reply = await hubApi(hub, 'GET', `users/${recipient.name}`);
+  expect(reply.status).toBe(200);
+  expect(serverStates(await userServers(hub, recipient.name))).toEqual(
+    serversBefore
+  );
+  expect(homeFiles(hub, recipient.name)).toEqual(filesBefore);
+}
+
+/** Each server's name with whether it is ready or pending. */
+function serverStates(
+  servers: Record<string, IServerModel>
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, model]) => [
+      name,
+      model.ready ? 'ready' : `pending:${model.pending}`
+    ])
+  );
+}
+
+/** A picture for the README: the page's middle 1000 by 700 pixels. */
+async function readmeShot(
+  page: Page,
+  recorder: Recorder,
+  name: string
+): Promise<void> {
+  await page.screenshot({
+    path: `${recorder.dir}/${name}.png`,
+    type: 'png',
+    clip: { x: 140, y: 0, width: 1000, height: 700 }
+  });
+}
+
+/** A value an earlier step made; its absence fails the test. */
+function requireValue<T>(value: T | undefined, what: string): T {
+  if (value === undefined) {
+    throw new Error(`${what} is missing: an earlier step did not make it`);
+  }
+  return value;
+}
