@@ -24,6 +24,12 @@ export const MAX_NAME_ATTEMPTS = 100;
 /** How long a read may stall before the copy is abandoned, in ms. */
 export const READ_IDLE_TIMEOUT_MS = 60000;
 
+/**
+ * After this long without data, ask whether the sender's server still runs:
+ * a stopped server's connection can hang open behind the proxy.
+ */
+export const STALL_CHECK_MS = 3000;
+
 /** What to copy, from where, to whom. */
 export interface ICopyRequest {
   /** The sender's server. */
@@ -61,6 +67,8 @@ export interface ICopyOptions {
   signal?: AbortSignal;
   /** Bytes per chunk; a multiple of 3. */
   chunkBytes?: number;
+  /** Whether the sender's server still runs; asked when reading stalls. */
+  isSourceRunning?: () => Promise<boolean>;
 }
 
 /**
@@ -146,13 +154,27 @@ export async function copyFileBetweenServers(
   const onAbort = () => aborter.abort();
   options.signal?.addEventListener('abort', onAbort);
   let idle: NodeJS.Timeout | undefined;
+  let lastData = Date.now();
   const touch = () => {
+    lastData = Date.now();
     clearTimeout(idle);
     idle = setTimeout(
       () => aborter.abort(new Error('the read stalled')),
       READ_IDLE_TIMEOUT_MS
     );
   };
+  const isSourceRunning = options.isSourceRunning;
+  const watchdog = setInterval(() => {
+    if (isSourceRunning && Date.now() - lastData >= STALL_CHECK_MS) {
+      void isSourceRunning()
+        .catch(() => true)
+        .then(running => {
+          if (!running) {
+            aborter.abort(new Error("the sender's server stopped"));
+          }
+        });
+    }
+  }, STALL_CHECK_MS);
 
   let temporary: string | undefined;
   try {
@@ -255,6 +277,7 @@ export async function copyFileBetweenServers(
     throw copyFailed(err instanceof Error ? err.message : String(err));
   } finally {
     clearTimeout(idle);
+    clearInterval(watchdog);
     options.signal?.removeEventListener('abort', onAbort);
     aborter.abort();
   }

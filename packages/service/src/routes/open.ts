@@ -515,7 +515,9 @@ async function openCopy(
         contents,
         logger,
         signal,
-        onProgress: progress => emit({ phase: 'copy', ...progress })
+        onProgress: progress => emit({ phase: 'copy', ...progress }),
+        isSourceRunning: async () =>
+          (await hub.userServers(link.sender)).get(link.server)?.ready === true
       }
     );
     metrics.copies.inc({ outcome: 'copied' });
