@@ -21,6 +21,7 @@ import {
   createFolder,
   currentTab,
   declineNews,
+  expectNoLabErrors,
   homeFiles,
   newNotebookHere,
   openFolder,
@@ -59,6 +60,7 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
   /** What earlier steps made, for later ones. */
   const made: {
     link?: string;
+    linkMadeAt?: Date;
     firstCopy?: IOpenedCopy;
     failedStep?: string;
   } = {};
@@ -127,6 +129,7 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
       await newNotebookHere(page);
       await setFirstCellText(page, V1);
       await saveWithKeyboard(page, FILE);
+      await expectNoLabErrors(page);
       await alice.shot('notebook-saved');
 
       const saved = await readServerFile(hub, 'alice', '', `${FOLDER}/${FILE}`);
@@ -140,9 +143,11 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
       const page = await alice.page();
       const copied = await copyShareLink(page, FILE, '1 day', async dialog => {
         await alice.shot('share-dialog');
-        await dialog.screenshot({
+        await dialog.waitFor();
+        await page.screenshot({
           path: `${recorder.dir}/readme-dialog.png`,
-          type: 'png'
+          type: 'png',
+          clip: { x: 0, y: 0, width: 1000, height: 700 }
         });
       });
       await alice.shot('link-copied');
@@ -152,6 +157,7 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
       // The link reveals nothing about alice's folders.
       expect(copied.shown).not.toContain(FOLDER);
       made.link = copied.clipboard;
+      made.linkMadeAt = new Date();
 
       await closeDialog(page);
     }
@@ -167,13 +173,25 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
           await readmeShot(page, recorder, 'readme-confirmation');
         },
         progress: async page => {
+          // For the README, catch the Hub's own words mid-spawn if we can.
+          await page
+            .locator('#progress[data-phase="spawn"]')
+            .waitFor({ timeout: 10000 })
+            .catch(() => undefined);
           await bob.shot('progress');
           await readmeShot(page, recorder, 'readme-progress');
         }
       });
       expect(copy.loggedIn).toBe(true);
-      expect(copy.sawProgress).toBe(true);
       expect(copy.location.user).toBe('bob');
+      // The link lasts the day alice picked.
+      const madeAt = requireValue(made.linkMadeAt, 'the link').getTime();
+      const day = 24 * 3600 * 1000;
+      expect(Math.abs(copy.expiresAt.getTime() - (madeAt + day))).toBeLessThan(
+        5 * 60 * 1000
+      );
+      // bob had no server: the page showed it starting, then the copy.
+      expect(phasesOf(copy)).toEqual(['spawn', 'copy', 'done']);
 
       const page = await bob.page();
       await waitForLab(page);
@@ -207,6 +225,7 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
       const alicePage = await alice.page();
       await setFirstCellText(alicePage, V2);
       await saveWithKeyboard(alicePage);
+      await expectNoLabErrors(alicePage);
       await alice.shot('notebook-v2-saved');
       const changed = await readServerFile(
         hub,
@@ -220,6 +239,7 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
         confirmation: () => bob.shot('confirmation-again').then(() => undefined)
       });
       expect(second.loggedIn).toBe(false);
+      expect(phasesOf(second).slice(-2)).toEqual(['copy', 'done']);
       // The matching server is reused, and the copy gets a new name.
       expect(second.location.server).toBe(first.location.server);
       expect(second.location.file).not.toBe(first.location.file);
@@ -277,6 +297,17 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
   );
 });
 
+/** The phases the progress page went through, each once, in order. */
+function phasesOf(copy: IOpenedCopy): string[] {
+  const phases: string[] = [];
+  for (const { phase } of copy.progress) {
+    if (phase && phases[phases.length - 1] !== phase) {
+      phases.push(phase);
+    }
+  }
+  return phases;
+}
+
 /** The first cell's source of a notebook file's text. */
 function firstCellSource(notebookText: string): string {
   const notebook = JSON.parse(notebookText) as {
@@ -298,6 +329,7 @@ async function expectNotebookShows(
     .waitFor({ timeout: 60000 });
   const cell = page.locator('.jp-NotebookPanel:visible .jp-Cell .cm-content');
   await cell.first().getByText(text, { exact: true }).waitFor();
+  await expectNoLabErrors(page);
 }
 
 /** bob's server `server` is ready and runs alice's image. */
@@ -369,16 +401,21 @@ function serverStates(
   );
 }
 
-/** A picture for the README: the page's middle 1000 by 700 pixels. */
+/**
+ * A picture for the README: the service's page, 1000 pixels wide around
+ * its panel, down to just below it.
+ */
 async function readmeShot(
   page: Page,
   recorder: Recorder,
   name: string
 ): Promise<void> {
+  const panel = await page.locator('.sl-panel').boundingBox();
+  const height = panel ? Math.min(800, panel.y + panel.height + 40) : 700;
   await page.screenshot({
     path: `${recorder.dir}/${name}.png`,
     type: 'png',
-    clip: { x: 140, y: 0, width: 1000, height: 700 }
+    clip: { x: 140, y: 0, width: 1000, height }
   });
 }
 

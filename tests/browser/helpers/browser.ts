@@ -111,6 +111,11 @@ export class Person {
     });
     page.on('response', (response: Response) => {
       const request = response.request();
+      if (response.status() >= 400) {
+        this.recorder.note(
+          `${this.name} ${request.method()} ${redact(response.url())} → ${response.status()}`
+        );
+      }
       if (
         request.isNavigationRequest() &&
         request.frame() === page.mainFrame() &&
@@ -174,6 +179,19 @@ export class Recorder {
     this.problems.push({ who, kind, text });
   }
 
+  /**
+   * Note something that is not a fault by itself (JupyterLab probes for
+   * files that may not exist) but explains one: the last notes are added
+   * to a failed step's error.
+   */
+  note(text: string): void {
+    this.notes.push(text);
+    this.notes.splice(0, this.notes.length - 20);
+  }
+
+  /** The latest notes. */
+  readonly notes: string[] = [];
+
   /** Throw if any page reported a problem since the last check. */
   assertNoProblems(): void {
     const problems = this.problems.splice(0);
@@ -235,6 +253,11 @@ export async function step<T>(
       error.message +=
         '\npages also reported:\n' +
         problems.map(p => `  ${p.who} ${p.kind}: ${p.text}`).join('\n');
+    }
+    const notes = recorder.notes.splice(0);
+    if (notes.length && error instanceof Error) {
+      error.message +=
+        '\nlatest failed requests:\n' + notes.map(n => `  ${n}`).join('\n');
     }
     throw error;
   }

@@ -167,6 +167,25 @@ export async function saveWithKeyboard(
   );
 }
 
+/**
+ * Fail if JupyterLab shows a dialog (its errors come as dialogs: "File
+ * Load Error", "Server Connection Error") or an error notification.
+ */
+export async function expectNoLabErrors(page: Page): Promise<void> {
+  const dialog = page.locator('.jp-Dialog');
+  if (await dialog.count()) {
+    throw new Error(
+      `JupyterLab shows a dialog: ${await dialog.first().innerText()}`
+    );
+  }
+  const toast = page.locator('.Toastify__toast--error');
+  if (await toast.count()) {
+    throw new Error(
+      `JupyterLab shows an error: ${await toast.first().innerText()}`
+    );
+  }
+}
+
 /** The tab of the current document. */
 export function currentTab(page: Page): Locator {
   return page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');

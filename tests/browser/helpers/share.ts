@@ -89,21 +89,31 @@ export async function closeDialog(page: Page): Promise<void> {
   await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
 }
 
+/** One update the progress page showed. */
+export interface IProgressUpdate {
+  /** The phase: `spawn`, `copy` or `done` (none before the first event). */
+  phase: string;
+  /** The message under the bar. */
+  message: string;
+}
+
 /** What the recipient saw on the way to the copy. */
 export interface IOpenedCopy {
   /** Where JupyterLab opened the copy. */
   location: ILabLocation & { file: string };
   /** Whether the Hub's login form came first. */
   loggedIn: boolean;
-  /** Whether the progress page was seen before JupyterLab. */
-  sawProgress: boolean;
+  /** The expiry the confirmation page announced. */
+  expiresAt: Date;
+  /** What the progress page showed, in order. */
+  progress: IProgressUpdate[];
 }
 
 /** Hooks to photograph the pages on the way. */
 export interface IOpenHooks {
   /** On the confirmation page, before "Open a copy". */
   confirmation?: (page: Page) => Promise<void>;
-  /** On the progress page, while it shows progress. */
+  /** On the progress page, as soon as it shows progress. */
   progress?: (page: Page) => Promise<void>;
 }
 
@@ -111,6 +121,7 @@ export interface IOpenHooks {
  * Open a link as the recipient: log in at the Hub if it asks, check the
  * confirmation page names the file (and not its folder), click "Open a
  * copy", follow the progress page, and wait for JupyterLab to open the copy.
+ * An error the progress page shows fails at once, with its text.
  */
 export async function openLinkAsRecipient(
   recipient: Person,
@@ -131,30 +142,41 @@ export async function openLinkAsRecipient(
 
   // Back at the link: the confirmation page.
   await page.waitForURL(url => url.href.startsWith(hub.serviceUrl));
-  const open = page.getByRole('button', { name: /open a copy/i });
+  const open = page.getByRole('button', { name: 'Open a copy' });
   await open.waitFor();
-  const text = await page.locator('body').innerText();
-  if (!text.includes(fileName)) {
-    throw new Error(`the confirmation page does not name ${fileName}`);
+  const shownName = await page.locator('#file-name').innerText();
+  if (shownName !== fileName) {
+    throw new Error(
+      `the confirmation page names "${shownName}", not ${fileName}`
+    );
   }
-  if (text.includes(`${folder}/`)) {
+  if ((await page.locator('body').innerText()).includes(`${folder}/`)) {
     throw new Error(`the confirmation page reveals the folder ${folder}/`);
   }
+  const expiresAt = new Date(
+    (await page.locator('#expires time').getAttribute('datetime')) ?? ''
+  );
   await hooks.confirmation?.(page);
 
+  const progress = await recordProgress(page);
   await open.click();
-  const progress = page.locator('progress, [role="progressbar"]').first();
-  const landed = page.waitForURL(url => labLocation(hub, url.href) !== null, {
-    timeout: SPAWN_TIMEOUT + LAB_TIMEOUT
-  });
-  const sawProgress = await Promise.race([
-    progress.waitFor({ timeout: SPAWN_TIMEOUT }).then(() => true),
-    landed.then(() => false)
-  ]);
-  if (sawProgress) {
-    await hooks.progress?.(page);
+  await page.locator('#progress').waitFor();
+  await hooks.progress?.(page);
+
+  const landed = page
+    .waitForURL(url => labLocation(hub, url.href) !== null, {
+      timeout: SPAWN_TIMEOUT + LAB_TIMEOUT
+    })
+    .then(() => null);
+  const failed = page
+    .locator('#error')
+    .waitFor({ timeout: SPAWN_TIMEOUT + LAB_TIMEOUT })
+    .then(() => page.locator('#error').innerText())
+    .catch(() => null);
+  const error = await Promise.race([landed, failed]);
+  if (error !== null) {
+    throw new Error(`the progress page shows an error: ${error}`);
   }
-  await landed;
 
   const location = labLocation(hub, page.url());
   if (!location || location.file === null) {
@@ -165,8 +187,57 @@ export async function openLinkAsRecipient(
   return {
     location: { ...location, file: location.file },
     loggedIn,
-    sawProgress
+    expiresAt,
+    progress
   };
+}
+
+/** Pages whose progress updates are already reported to the test. */
+const reporting = new WeakMap<Page, IProgressUpdate[]>();
+
+/**
+ * Start recording what the confirmation page's progress area shows; the
+ * returned list fills as the page changes.
+ */
+async function recordProgress(page: Page): Promise<IProgressUpdate[]> {
+  const updates: IProgressUpdate[] = [];
+  const known = reporting.has(page);
+  reporting.set(page, updates);
+  if (!known) {
+    await page.exposeFunction(
+      'shareLinkTestProgress',
+      (phase: string, message: string) => {
+        reporting.get(page)?.push({ phase, message });
+      }
+    );
+  }
+
+  await page.evaluate(() => {
+    const area = document.getElementById('progress');
+    const text = document.getElementById('progress-message');
+    if (!area || !text) {
+      return;
+    }
+    const report = (
+      window as unknown as {
+        shareLinkTestProgress: (phase: string, message: string) => void;
+      }
+    ).shareLinkTestProgress;
+    let last = '';
+    new MutationObserver(() => {
+      const now = `${area.dataset.phase ?? ''}\n${text.textContent ?? ''}`;
+      if (now !== last) {
+        last = now;
+        report(area.dataset.phase ?? '', text.textContent ?? '');
+      }
+    }).observe(area, {
+      attributes: true,
+      childList: true,
+      characterData: true,
+      subtree: true
+    });
+  });
+  return updates;
 }
 
 /** The link's token (the JWT inside it). */
