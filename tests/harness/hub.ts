@@ -56,6 +56,20 @@ export interface IStartHubOptions {
   waitForService?: boolean;
 }
 
+/** The major version of JupyterHub in the tests' Python environment. */
+export function jupyterhubMajor(venv = defaultVenv()): number {
+  const version = execFileSync(join(venv, 'bin', 'python'), [
+    '-c',
+    'import jupyterhub; print(jupyterhub.version_info[0])'
+  ]);
+  return Number(version.toString().trim());
+}
+
+/** The Python environment tests run the Hub from. */
+function defaultVenv(): string {
+  return process.env.SHARE_LINK_VENV ?? join(ROOT, '.venv');
+}
+
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -83,8 +97,7 @@ export async function startHub(options: IStartHubOptions = {}): Promise<IHub> {
     options.stateDir ?? mkdtempSync(join(tmpdir(), 'share-link-hub-'));
   const adminToken = randomBytes(24).toString('hex');
   const password = 'test-password';
-  const venv =
-    options.venv ?? process.env.SHARE_LINK_VENV ?? join(ROOT, '.venv');
+  const venv = options.venv ?? defaultVenv();
   const origin = `http://127.0.0.1:${hubPort}`;
   const url = `${origin}${baseUrl}`;
 

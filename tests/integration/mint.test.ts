@@ -12,7 +12,7 @@ import {
   stopServer,
   userToken
 } from '../harness/api';
-import { IHub, sleep, startHub } from '../harness/hub';
+import { IHub, jupyterhubMajor, sleep, startHub } from '../harness/hub';
 
 /** A reply of the service. */
 interface IServiceReply {
@@ -558,12 +558,17 @@ describe('minting share links', () => {
 describe('the service with a reduced Hub role', () => {
   let hub: IHub;
   let alice: string;
+  // On JupyterHub 5 the start scope is `servers`, which includes
+  // read:servers: dropping read:servers alone changes nothing there, so the
+  // start scope goes too.
+  const jupyterhub5 = jupyterhubMajor() === 5;
+  const dropped = jupyterhub5
+    ? 'read:servers,access:servers,servers'
+    : 'read:servers,access:servers';
 
   beforeAll(async () => {
     hub = await startHub({
-      env: {
-        SHARE_LINK_TEST_DROP_SERVICE_SCOPES: 'read:servers,access:servers'
-      }
+      env: { SHARE_LINK_TEST_DROP_SERVICE_SCOPES: dropped }
     });
     await createUsers(hub, 'alice');
     alice = await userToken(hub, 'alice', [
@@ -586,7 +591,11 @@ describe('the service with a reduced Hub role', () => {
     expect(line).toContain('"level":"error"');
     expect(line).toContain('read:servers');
     expect(line).toContain('access:servers');
-    expect(line).not.toContain('start:servers (');
+    if (jupyterhub5) {
+      expect(line).toContain('start:servers');
+    } else {
+      expect(line).not.toContain('start:servers (');
+    }
   });
 
   it('should refuse minting with a 403 saying what to ask for', async () => {

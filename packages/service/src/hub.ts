@@ -115,6 +115,10 @@ export class HubClient {
         signal: options.signal ?? AbortSignal.timeout(this._timeoutMs)
       });
     } catch (err) {
+      if (options.signal?.aborted) {
+        // The caller's own deadline or cancellation: the caller decides.
+        throw err;
+      }
       this._logger.error('hub request failed', {
         method,
         path: path.split('?')[0],
@@ -208,17 +212,42 @@ export class HubClient {
    * server) with spawn options. The Hub's replies are idempotent: asking
    * again while a start is under way answers `pending`.
    *
-   * @throws HttpError with the Hub's reason when it refuses; status 429 when
-   *   the Hub is at a spawn limit (the caller may wait and retry).
+   * The Hub holds the request while the start runs, up to its
+   * `slow_spawn_timeout` (10 s by default, longer if the admin says so).
+   * Past `waitMs` (at most the client's request timeout) the reply is not
+   * awaited any longer: the Hub goes on starting the server without us,
+   * so the start counts as `pending` and its model tells the rest.
+   *
+   * @throws HttpError with the Hub's reason when it refuses: 429 when the
+   *   Hub is at a spawn limit (the caller may wait and retry), 502
+   *   `spawn_failed` when the start failed at once (the Hub's progress
+   *   stream has the spawner's own words), 409 `spawn_refused` otherwise.
    */
   async startServer(
     user: string,
     server: string,
-    options: Record<string, unknown>
+    options: Record<string, unknown>,
+    waitMs = this._timeoutMs,
+    signal?: AbortSignal
   ): Promise<StartResult> {
-    const res = await this.request('POST', serverPath(user, server), {
-      body: options
-    });
+    const timeout = AbortSignal.timeout(
+      Math.max(1, Math.min(waitMs, this._timeoutMs))
+    );
+    let res: Response;
+    try {
+      res = await this.request('POST', serverPath(user, server), {
+        body: options,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout
+      });
+    } catch (err) {
+      if (timeout.aborted && !signal?.aborted) {
+        return 'pending';
+      }
+      if (signal?.aborted) {
+        throw new HttpError(499, 'aborted', 'The request was cancelled.');
+      }
+      throw err;
+    }
     if (res.status === 201) {
       return 'started';
     }
@@ -242,6 +271,14 @@ export class HubClient {
           '. Waiting for a free slot.',
         'The Hub is busy'
       ).withRetryAfter(Number.isFinite(retryAfter) ? retryAfter : undefined);
+    }
+    if (res.status >= 500) {
+      throw new HttpError(
+        502,
+        'spawn_failed',
+        message || `the Hub answered ${res.status}`,
+        'Your server could not be started'
+      );
     }
     throw new HttpError(
       res.status === 404 ? 404 : 409,
@@ -272,7 +309,7 @@ export class HubClient {
     }
     const decoder = new TextDecoder();
     let buffered = '';
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       buffered += decoder.decode(chunk, { stream: true });
       let end: number;
       while ((end = buffered.indexOf('\n\n')) >= 0) {
