@@ -39,6 +39,13 @@ say "unit tests"
 say "integration tests (real JupyterHub)"
 npx jest -c tests/jest.config.js --runInBand --json --outputFile="$RESULTS/integration.json"
 
+say "compatibility: integration tests on JupyterHub 5 (what Zero to JupyterHub 4 ships)"
+JH5_VENV="$ROOT/.venv-jh5"
+SHARE_LINK_VENV="$JH5_VENV" SHARE_LINK_REQUIREMENTS="$ROOT/hub/requirements-jupyterhub5.txt" \
+  bash scripts/setup.sh
+SHARE_LINK_VENV="$JH5_VENV" npx jest -c tests/jest.config.js --runInBand \
+  --json --outputFile="$RESULTS/integration-jupyterhub5.json"
+
 if [ -f tests/browser/jest.config.js ]; then
   say "browser tests (Chromium)"
   npx jest -c tests/browser/jest.config.js --runInBand --json --outputFile="$RESULTS/browser.json"
