@@ -1,0 +1,114 @@
+/**
+ * 5. Token verification per second: `redeemLink` on a link the running
+ * service minted, in a loop on this process's one JavaScript thread,
+ * against `jwt.verify` of the same token alone.
+ */
+import { join } from 'node:path';
+
+import jwt from 'jsonwebtoken';
+
+import { loadKeyRing } from '../../../packages/service/dist/keys';
+import { audienceFor, redeemLink } from '../../../packages/service/dist/links';
+import { IPair } from '../lib/pair';
+import { IBenchOptions, ITarget, fmt, table } from '../lib/result';
+import { rounded, summarize } from '../lib/stats';
+import { mint } from '../lib/world';
+
+/** How many times `action` runs per second, over `ms` milliseconds. */
+function perSecond(action: () => void, ms: number) {
+  let count = 0;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    for (let i = 0; i < 100; i++) {
+      action();
+    }
+    count += 100;
+    elapsed = performance.now() - start;
+  }
+  const used = process.cpuUsage(cpu);
+  return {
+    perSecond: count / (elapsed / 1000),
+    cpuShare: (used.user + used.system) / 1000 / elapsed
+  };
+}
+
+/** Run the verification benchmark. */
+export async function verifyBenchmark(pair: IPair, options: IBenchOptions) {
+  const { hub } = pair;
+  const url = await mint(hub, pair.aliceToken, 'srv', 'bench-open.ipynb');
+  const token = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+  const keys = loadKeyRing(join(hub.stateDir, 'share-link-keys.json'));
+  const audience = audienceFor(
+    hub.origin,
+    `${hub.baseUrl}services/share-link/`
+  );
+  const link = redeemLink(keys, token, { audience });
+  const secret = keys.get(link.keyId)?.sign;
+  if (!secret) {
+    throw new Error('the link key is missing');
+  }
+  const runs = options.quick ? 2 : 7;
+  const ms = options.quick ? 300 : 2000;
+  const redeem: number[] = [];
+  const verify: number[] = [];
+  const cpu: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const r = perSecond(() => redeemLink(keys, token, { audience }), ms);
+    redeem.push(r.perSecond);
+    cpu.push(r.cpuShare);
+    verify.push(
+      perSecond(
+        () => jwt.verify(token, secret, { algorithms: ['HS256'], audience }),
+        ms
+      ).perSecond
+    );
+  }
+  options.log(`verify: ${runs} runs of ${ms} ms`);
+  const r = summarize(redeem);
+  const v = summarize(verify);
+  const targets: ITarget[] = [
+    {
+      what: 'link verification per second, one core',
+      target: '>= 5,000/s',
+      measured: `${fmt(r.median, 0)}/s`,
+      met: r.median >= 5000
+    }
+  ];
+  const markdown = [
+    `${runs} runs of ${ms / 1000} s each; the loop's CPU use was`,
+    `${fmt(summarize(cpu).median, 2)} of one core. A ${token.length}-character`,
+    'token minted by the running service.',
+    '',
+    table(
+      ['what', 'per second (median)', 'min–max'],
+      [
+        [
+          'redeemLink (signature, claims, AES-GCM open)',
+          fmt(r.median, 0),
+          `${fmt(r.min, 0)}–${fmt(r.max, 0)}`
+        ],
+        [
+          'baseline: jwt.verify alone',
+          fmt(v.median, 0),
+          `${fmt(v.min, 0)}–${fmt(v.max, 0)}`
+        ]
+      ]
+    ),
+    '',
+    `redeemLink runs at ${fmt(r.median / v.median, 2)}x the rate of`,
+    'jwt.verify alone.'
+  ].join('\n');
+  return {
+    targets,
+    markdown,
+    data: {
+      tokenLength: token.length,
+      redeemPerSecond: rounded(r),
+      jwtVerifyPerSecond: rounded(v),
+      ratioToJwtVerify: r.median / v.median,
+      cpuShare: summarize(cpu).median
+    }
+  };
+}
