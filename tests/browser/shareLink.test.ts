@@ -40,6 +40,14 @@ import {
   openLinkAsRecipient
 } from './helpers/share';
 
+/**
+ * How long the test Hub's spawner takes to start a server, in seconds:
+ * longer than the Hub's 10 s `slow_spawn_timeout`, as a real image pull
+ * would, so the Hub answers "pending" and its progress events reach the
+ * progress page.
+ */
+const SPAWN_DELAY_SECONDS = 12;
+
 /** The image alice picks, and what a server of it runs. */
 const IMAGE = 'image-b';
 const IMAGE_SPEC = 'share-link-demo/data-science:2026.12';
@@ -83,7 +91,10 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
     });
 
   beforeAll(async () => {
-    hub = await startHub({ baseUrl });
+    hub = await startHub({
+      baseUrl,
+      env: { SHARE_LINK_TEST_SPAWN_DELAY: String(SPAWN_DELAY_SECONDS) }
+    });
     declineNews(hub, 'alice');
     declineNews(hub, 'bob');
     browser = await launchChromium();
@@ -141,16 +152,15 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
     'should copy a 1-day share link from the file browser context menu',
     async () => {
       const page = await alice.page();
-      const copied = await copyShareLink(page, FILE, '1 day', async dialog => {
+      const copied = await copyShareLink(page, FILE, '1 day', async () => {
         await alice.shot('share-dialog');
-        await dialog.waitFor();
-        await page.screenshot({
-          path: `${recorder.dir}/readme-dialog.png`,
-          type: 'png',
-          clip: { x: 0, y: 0, width: 1000, height: 700 }
-        });
       });
       await alice.shot('link-copied');
+      await page.screenshot({
+        path: `${recorder.dir}/readme-dialog.png`,
+        type: 'png',
+        clip: { x: 0, y: 0, width: 1000, height: 700 }
+      });
 
       expect(copied.clipboard).toBe(copied.shown);
       expect(copied.shown.startsWith(hub.url)).toBe(true);
@@ -173,15 +183,30 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
           await readmeShot(page, recorder, 'readme-confirmation');
         },
         progress: async page => {
-          // For the README, catch the Hub's own words mid-spawn if we can.
-          await page
-            .locator('#progress[data-phase="spawn"]')
-            .waitFor({ timeout: 10000 })
-            .catch(() => undefined);
           await bob.shot('progress');
-          await readmeShot(page, recorder, 'readme-progress');
+          // For the README, the Hub's own words mid-spawn (its events fill
+          // the bar's first 80 %), if the spawn lasts long enough to see.
+          const midSpawn = await page
+            .waitForFunction(
+              () => {
+                const bar = document.querySelector('progress');
+                return !!bar && bar.value > 0 && bar.value < 80;
+              },
+              undefined,
+              { timeout: 15000, polling: 50 }
+            )
+            .then(
+              () => true,
+              () => false
+            );
+          if (midSpawn) {
+            await readmeShot(page, recorder, 'readme-progress');
+          }
         }
       });
+      if (process.env.SHARE_LINK_TEST_ECHO_PROGRESS === '1') {
+        console.log(JSON.stringify(copy.progress, null, 1));
+      }
       expect(copy.loggedIn).toBe(true);
       expect(copy.location.user).toBe('bob');
       // The link lasts the day alice picked.
@@ -190,8 +215,14 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
       expect(Math.abs(copy.expiresAt.getTime() - (madeAt + day))).toBeLessThan(
         5 * 60 * 1000
       );
-      // bob had no server: the page showed it starting, then the copy.
+      // bob had no server: the page showed it starting, with the Hub's
+      // own progress events, then the copy.
       expect(phasesOf(copy)).toEqual(['spawn', 'copy', 'done']);
+      expect(
+        copy.progress.filter(
+          u => u.phase === 'spawn' && u.percent > 0 && u.percent < 80
+        )
+      ).not.toEqual([]);
 
       const page = await bob.page();
       await waitForLab(page);
@@ -402,21 +433,29 @@ function serverStates(
 }
 
 /**
- * A picture for the README: the service's page, 1000 pixels wide around
- * its panel, down to just below it.
+ * A picture for the README: the service's page laid out 1000 pixels wide,
+ * down to just below its panel.
  */
 async function readmeShot(
   page: Page,
   recorder: Recorder,
   name: string
 ): Promise<void> {
-  const panel = await page.locator('.sl-panel').boundingBox();
-  const height = panel ? Math.min(800, panel.y + panel.height + 40) : 700;
-  await page.screenshot({
-    path: `${recorder.dir}/${name}.png`,
-    type: 'png',
-    clip: { x: 140, y: 0, width: 1000, height }
-  });
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 1000, height: 800 });
+  try {
+    const panel = await page.locator('.sl-panel').boundingBox();
+    const height = panel ? Math.min(800, panel.y + panel.height + 40) : 800;
+    await page.screenshot({
+      path: `${recorder.dir}/${name}.png`,
+      type: 'png',
+      clip: { x: 0, y: 0, width: 1000, height }
+    });
+  } finally {
+    if (viewport) {
+      await page.setViewportSize(viewport);
+    }
+  }
 }
 
 /** A value an earlier step made; its absence fails the test. */

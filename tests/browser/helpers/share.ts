@@ -95,6 +95,8 @@ export interface IProgressUpdate {
   phase: string;
   /** The message under the bar. */
   message: string;
+  /** The bar, 0-100: the Hub's spawn events fill 0-80, the copy 80-100. */
+  percent: number;
 }
 
 /** What the recipient saw on the way to the copy. */
@@ -206,8 +208,8 @@ async function recordProgress(page: Page): Promise<IProgressUpdate[]> {
   if (!known) {
     await page.exposeFunction(
       'shareLinkTestProgress',
-      (phase: string, message: string) => {
-        reporting.get(page)?.push({ phase, message });
+      (phase: string, message: string, percent: number) => {
+        reporting.get(page)?.push({ phase, message, percent });
       }
     );
   }
@@ -215,12 +217,17 @@ async function recordProgress(page: Page): Promise<IProgressUpdate[]> {
   await page.evaluate(() => {
     const area = document.getElementById('progress');
     const text = document.getElementById('progress-message');
-    if (!area || !text) {
+    const bar = document.getElementById('progress-bar');
+    if (!area || !text || !(bar instanceof HTMLProgressElement)) {
       return;
     }
     const report = (
       window as unknown as {
-        shareLinkTestProgress: (phase: string, message: string) => void;
+        shareLinkTestProgress: (
+          phase: string,
+          message: string,
+          percent: number
+        ) => void;
       }
     ).shareLinkTestProgress;
     let last = '';
@@ -228,7 +235,7 @@ async function recordProgress(page: Page): Promise<IProgressUpdate[]> {
       const now = `${area.dataset.phase ?? ''}\n${text.textContent ?? ''}`;
       if (now !== last) {
         last = now;
-        report(area.dataset.phase ?? '', text.textContent ?? '');
+        report(area.dataset.phase ?? '', text.textContent ?? '', bar.value);
       }
     }).observe(area, {
       attributes: true,
