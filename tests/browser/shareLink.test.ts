@@ -18,13 +18,13 @@ import {
 } from './helpers/browser';
 import { logInOnHubPage, startServerFromForm } from './helpers/hubPages';
 import {
-  createFolder,
+  createEmptyNotebook,
   currentTab,
   declineNews,
   expectNoLabErrors,
   homeFiles,
-  newNotebookHere,
   openFolder,
+  openNotebook,
   readServerFile,
   saveWithKeyboard,
   serverProcessEnvOf,
@@ -135,11 +135,11 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
         expect.objectContaining({ image: IMAGE })
       );
 
-      await createFolder(page, FOLDER);
+      await createEmptyNotebook(page, FOLDER, FILE);
       await openFolder(page, FOLDER);
-      await newNotebookHere(page);
+      await openNotebook(page, FILE);
       await setFirstCellText(page, V1);
-      await saveWithKeyboard(page, FILE);
+      await saveWithKeyboard(page);
       await expectNoLabErrors(page);
       await alice.shot('notebook-saved');
 
