@@ -54,6 +54,9 @@ export interface IStartHubOptions {
    * service that the test starts after the Hub.
    */
   waitForService?: boolean;
+  /** The ports of the Hub and of its REST API, when a test must know them first. */
+  hubPort?: number;
+  apiPort?: number;
 }
 
 /** The major version of JupyterHub in the tests' Python environment. */
@@ -87,12 +90,10 @@ export function freePort(): Promise<number> {
 /** Start a Hub and wait until it and the share-link service answer. */
 export async function startHub(options: IStartHubOptions = {}): Promise<IHub> {
   const baseUrl = normaliseBase(options.baseUrl ?? '/');
-  const [hubPort, apiPort, proxyApiPort, servicePort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort()
-  ]);
+  const [freeHubPort, freeApiPort, proxyApiPort, servicePort] =
+    await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const hubPort = options.hubPort ?? freeHubPort;
+  const apiPort = options.apiPort ?? freeApiPort;
   const stateDir =
     options.stateDir ?? mkdtempSync(join(tmpdir(), 'share-link-hub-'));
   const adminToken = randomBytes(24).toString('hex');
