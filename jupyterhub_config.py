@@ -71,17 +71,24 @@ c.Authenticator.admin_users = set(
 # DockerSpawner's and KubeSpawner's options and refusals (hub/standins.py),
 # with the image-recording hook wired as deploy/ wires it for the real ones.
 SPAWNER = env("SHARE_LINK_SPAWNER", "local")
-DEMO_IMAGES = {
+ALL_DEMO_IMAGES = {
     "image-a": "share-link-demo/python-basics:2026.12",
     "image-b": "share-link-demo/data-science:2026.12",
 }
+# SHARE_LINK_DEMO_IMAGES (comma-separated keys, default: all of the above)
+# offers fewer images, as an admin retiring one would: links made from a
+# server of a retired image then meet the spawner's refusal.
+OFFERED = env("SHARE_LINK_DEMO_IMAGES", ",".join(ALL_DEMO_IMAGES)).split(",")
+DEMO_IMAGES = {k: spec for k, spec in ALL_DEMO_IMAGES.items() if k in OFFERED}
+if not DEMO_IMAGES:
+    sys.exit(f"SHARE_LINK_DEMO_IMAGES names no demo image: {OFFERED!r}")
 c.LocalImageSpawner.home_dir_template = str(STATE_DIR / "users" / "{username}")
 if SPAWNER == "local":
     c.JupyterHub.spawner_class = LocalImageSpawner
     c.LocalImageSpawner.allowed_images = DEMO_IMAGES
 elif SPAWNER == "docker-standin":
     c.JupyterHub.spawner_class = with_image_recording(DockerStandinSpawner)
-    c.DockerStandinSpawner.image = DEMO_IMAGES["image-a"]
+    c.DockerStandinSpawner.image = next(iter(DEMO_IMAGES.values()))
     c.DockerStandinSpawner.allowed_images = DEMO_IMAGES
     c.DockerStandinSpawner.container_dir = str(STATE_DIR / "standin-containers")
 elif SPAWNER == "kube-standin":
@@ -92,7 +99,7 @@ elif SPAWNER == "kube-standin":
             "display_name": "Python basics",
             "slug": "basics",
             "default": True,
-            "kubespawner_override": {"image": DEMO_IMAGES["image-a"]},
+            "kubespawner_override": {"image": ALL_DEMO_IMAGES["image-a"]},
         },
         {
             "display_name": "Data science",
@@ -104,7 +111,7 @@ elif SPAWNER == "kube-standin":
                         "2026-12": {
                             "display_name": "2026.12",
                             "kubespawner_override": {
-                                "image": DEMO_IMAGES["image-b"]
+                                "image": ALL_DEMO_IMAGES["image-b"]
                             },
                         },
                         "2026-06": {
@@ -131,6 +138,12 @@ if os.geteuid() == 0:
     c.Spawner.args = ["--allow-root"]
 c.Spawner.start_timeout = int(env("SHARE_LINK_SPAWN_START_TIMEOUT", "120"))
 c.Spawner.http_timeout = int(env("SHARE_LINK_SPAWN_HTTP_TIMEOUT", "120"))
+# How many servers may be starting at once (JupyterHub's default: 100).
+# Beyond it the Hub answers 429 and the share-link service waits and retries;
+# the tests lower it to see that happen. Unset keeps the Hub's default.
+SPAWN_LIMIT = env("SHARE_LINK_CONCURRENT_SPAWN_LIMIT", "")
+if SPAWN_LIMIT:
+    c.JupyterHub.concurrent_spawn_limit = int(SPAWN_LIMIT)
 c.JupyterHub.allow_named_servers = True
 c.JupyterHub.named_server_limit_per_user = int(
     env("SHARE_LINK_NAMED_SERVER_LIMIT", "5")

@@ -11,6 +11,7 @@ For the demo and the tests only: every user's server runs as the Hub's own
 system user, in a directory of its own, with no isolation between users.
 """
 
+import asyncio
 import html
 import os
 
@@ -82,12 +83,31 @@ class LocalImageSpawner(SimpleLocalProcessSpawner):
 
     async def start(self):
         self.image = self.resolve_image()
+        await _test_delay("SHARE_LINK_TEST_SPAWN_DELAY")
         os.makedirs(self.home_dir, mode=0o700, exist_ok=True)
         started = await super().start()
         await self.record_environment()
         return started
 
+    async def stop(self, now=False):
+        await _test_delay("SHARE_LINK_TEST_STOP_DELAY")
+        return await super().stop(now=now)
+
     async def record_environment(self):
         """Record the image into the server's options (hub/record_image.py)
         so share links carry it; stand-ins record through their own hooks."""
         await record_docker_image(self)
+
+
+async def _test_delay(variable):
+    """Tests and demos only: wait the seconds in ``variable`` (unset: none).
+
+    A slow start (after the image is validated, as a real image pull would
+    be) or a slow stop, so the share-link tests can open links while a
+    server is starting or stopping and the Hub is at its spawn limit. The
+    spawner runs inside the Hub's process and reads the Hub's environment;
+    never set these on a real Hub.
+    """
+    seconds = float(os.environ.get(variable) or 0)
+    if seconds > 0:
+        await asyncio.sleep(seconds)

@@ -3,7 +3,6 @@
  * form and OAuth, confirm, and get a byte-exact copy in a server of the
  * link's environment, found, started or waited for.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,140 +16,14 @@ import {
   userToken
 } from '../harness/api';
 import { IHub, startHub } from '../harness/hub';
-
-/** A minimal browser: cookies by name, redirects followed by hand. */
-class Browser {
-  constructor(readonly hub: IHub) {}
-
-  cookies = new Map<string, string>();
-
-  /** Fetch without following redirects, keeping cookies. */
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) {
-      headers.set(
-        'Cookie',
-        [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-      );
-    }
-    const res = await fetch(new URL(url, this.hub.origin), {
-      ...init,
-      headers,
-      redirect: 'manual'
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some(a => /^\s*max-age=0\s*$/i.test(a));
-      if (expired || !value) {
-        this.cookies.delete(name);
-      } else {
-        this.cookies.set(name, value);
-      }
-    }
-    return res;
-  }
-
-  /** GET, following redirects on the Hub's origin only. */
-  async follow(url: string): Promise<{ res: Response; url: string }> {
-    let current = new URL(url, this.hub.origin).toString();
-    for (let hop = 0; hop < 10; hop++) {
-      const res = await this.fetch(current);
-      const location = res.headers.get('Location');
-      if (res.status < 300 || res.status >= 400 || !location) {
-        return { res, url: current };
-      }
-      await res.body?.cancel();
-      const next = new URL(location, current);
-      expect(next.origin).toBe(this.hub.origin);
-      current = next.toString();
-    }
-    throw new Error('too many redirects');
-  }
-
-  /** Log in through the Hub's own login form. */
-  async login(user: string): Promise<void> {
-    const form = await this.fetch(`${this.hub.url}hub/login`);
-    const html = await form.text();
-    const xsrf = /name="_xsrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    const res = await this.fetch(`${this.hub.url}hub/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        username: user,
-        password: this.hub.password,
-        _xsrf: xsrf
-      })
-    });
-    await res.body?.cancel();
-    expect(res.status).toBe(302);
-  }
-}
-
-/** A confirmation page, and its form's CSRF token. */
-async function confirmation(
-  browser: Browser,
-  link: string
-): Promise<{ status: number; html: string; csrf: string; url: string }> {
-  const { res, url } = await browser.follow(link);
-  const html = await res.text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  return { status: res.status, html, csrf, url };
-}
-
-/** Press "Open a copy" without script: the reply is a 303 or a page. */
-async function openWithoutScript(
-  browser: Browser,
-  link: string,
-  csrf: string
-): Promise<Response> {
-  return browser.fetch(link, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf })
-  });
-}
-
-/** Press "Open a copy" as the page's script does: NDJSON events. */
-async function openWithScript(
-  browser: Browser,
-  link: string,
-  csrf: string,
-  onEvent: (event: Record<string, unknown>) => void = () => undefined
-): Promise<Array<Record<string, unknown>>> {
-  const res = await browser.fetch(link, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/x-ndjson'
-    },
-    body: new URLSearchParams({ _csrf: csrf })
-  });
-  const events: Array<Record<string, unknown>> = [];
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffered.indexOf('\n')) >= 0) {
-      const event = JSON.parse(buffered.slice(0, end));
-      buffered = buffered.slice(end + 1);
-      events.push(event);
-      onEvent(event);
-    }
-  }
-  return events;
-}
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+import {
+  Browser,
+  confirmation,
+  encodePath,
+  openWithScript,
+  openWithoutScript,
+  sha256
+} from '../harness/recipient';
 
 describe('opening a share link', () => {
   let hub: IHub;

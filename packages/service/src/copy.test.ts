@@ -14,6 +14,8 @@ class FakeServers {
       allowHidden?: boolean;
       existing?: string[];
       pieces?: number;
+      /** Check, then move later, as jupyter-server's async rename does. */
+      racyRename?: boolean;
     } = {}
   ) {
     for (const name of options.existing ?? []) {
@@ -75,6 +77,9 @@ class FakeServers {
   async rename(_ref: IServerRef, from: string, to: string) {
     if (this.files.has(to)) {
       return 'exists' as const;
+    }
+    if (this.options.racyRename) {
+      await new Promise(resolve => setTimeout(resolve, 5));
     }
     this.files.set(to, this.files.get(from) as Buffer);
     this.files.delete(from);
@@ -167,6 +172,25 @@ describe('#copyFileBetweenServers()', () => {
     });
     expect(result.path).toBe('report-2.ipynb');
     expect(servers.files.get('report.ipynb')?.toString()).toBe('theirs');
+  });
+
+  it('should give two copies made at once two names, even with a racy rename', async () => {
+    const servers = new FakeServers(bytes(10), { racyRename: true });
+    const copy = () =>
+      copyFileBetweenServers(request, {
+        contents: servers as unknown as ContentsClient,
+        logger,
+        chunkBytes: 6
+      });
+    const results = await Promise.all([copy(), copy()]);
+    expect(results.map(r => r.path).sort()).toEqual([
+      'report-1.ipynb',
+      'report.ipynb'
+    ]);
+    expect([...servers.files.keys()].sort()).toEqual([
+      'report-1.ipynb',
+      'report.ipynb'
+    ]);
   });
 
   it('should delete the temporary file when the stream is cut off', async () => {

@@ -318,8 +318,52 @@ async function writeChunk(
   return visible;
 }
 
+/**
+ * The renames under way, by target server: the tail of each server's queue.
+ *
+ * jupyter-server's rename checks that the new name is free, then moves the
+ * file in a worker thread: two renames to one name at the same moment both
+ * pass the check, and the second move overwrites the first file (seen with
+ * a double-click). Renames into one server are therefore made one at a
+ * time in this process. Two replicas of the service can still race, as
+ * can a user saving under that very name in the same millisecond; only a
+ * no-clobber rename in jupyter-server (link + unlink, or O_EXCL) would
+ * close that, and the Contents API offers none.
+ */
+const renameQueues = new Map<string, Promise<unknown>>();
+
+/** Run `task` after every earlier rename into the same server. */
+async function oneRenameAtATime<T>(
+  target: IServerRef,
+  task: () => Promise<T>
+): Promise<T> {
+  const key = `${target.user}\0${target.server}`;
+  const previous = renameQueues.get(key) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(task);
+  const tail = run.catch(() => undefined);
+  renameQueues.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (renameQueues.get(key) === tail) {
+      renameQueues.delete(key);
+    }
+  }
+}
+
 /** Rename the finished file to its name, or the first free suffixed one. */
 async function renameToFreeName(
+  contents: ContentsClient,
+  target: IServerRef,
+  temporary: string,
+  name: string
+): Promise<string> {
+  return oneRenameAtATime(target, () =>
+    renameInTurn(contents, target, temporary, name)
+  );
+}
+
+async function renameInTurn(
   contents: ContentsClient,
   target: IServerRef,
   temporary: string,

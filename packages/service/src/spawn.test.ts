@@ -1,6 +1,8 @@
 import { environmentOf } from './environments';
-import { IServerModel } from './hub';
-import { findMatchingServer } from './spawn';
+import { HttpError } from './errors';
+import { HubClient, IProgressEvent, IServerModel, StartResult } from './hub';
+import { createLogger } from './log';
+import { IServerPlan, ensureServerReady, findMatchingServer } from './spawn';
 
 const server = (
   name: string,
@@ -157,5 +159,127 @@ describe('#findMatchingServer()', () => {
         'default-then-named'
       )
     ).toThrow(expect.objectContaining({ status: 409 }));
+  });
+});
+
+/**
+ * A stub of the Hub's API: the recipient's default server goes through the
+ * states given, one per look; start requests answer as scripted.
+ */
+class FakeHub {
+  constructor(
+    private readonly states: Array<'ready' | 'spawn' | 'stop' | 'stopped'>,
+    private readonly starts: Array<StartResult | HttpError>,
+    private readonly failure?: string
+  ) {}
+
+  looks = 0;
+  startRequests = 0;
+
+  async userServers(): Promise<Map<string, IServerModel>> {
+    const state = this.states[Math.min(this.looks, this.states.length - 1)];
+    this.looks += 1;
+    return new Map([['', server('', state, B)]]);
+  }
+
+  async startServer(): Promise<StartResult> {
+    const reply = this.starts[this.startRequests];
+    this.startRequests += 1;
+    if (reply instanceof HttpError) {
+      throw reply;
+    }
+    return reply;
+  }
+
+  async *progress(): AsyncGenerator<IProgressEvent> {
+    if (this.failure) {
+      yield { progress: 100, failed: true, message: this.failure };
+    }
+  }
+}
+
+describe('#ensureServerReady()', () => {
+  const plan: IServerPlan = {
+    action: 'start',
+    server: '',
+    options: B,
+    reason: 'test'
+  };
+  const ensure = (hub: FakeHub, timeoutSeconds = 10) => {
+    const events: string[] = [];
+    const ready = ensureServerReady({
+      hub: hub as unknown as HubClient,
+      logger: createLogger('silent'),
+      user: 'bob',
+      plan,
+      timeoutSeconds,
+      environmentLabel: 'image image-b',
+      sender: 'alice',
+      onEvent: event => events.push(event.message)
+    });
+    return { ready, events };
+  };
+  const busy = () => new HttpError(429, 'hub_busy', 'busy').withRetryAfter(45);
+
+  it('should wait while the Hub is busy instead of failing, then start once', async () => {
+    const hub = new FakeHub(
+      ['stopped', 'stopped', 'stopped', 'ready'],
+      [busy(), busy(), 'started']
+    );
+    const started = Date.now();
+    const { ready, events } = ensure(hub);
+    await expect(ready).resolves.toMatchObject({ ready: true });
+    // The Hub's 45 s suggestion is capped: two waits of at most 1 s + 2 s.
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(hub.startRequests).toBe(3);
+    expect(events.filter(m => m.startsWith('The Hub is busy'))).toHaveLength(2);
+  });
+
+  it('should wait for a stopping server to stop before starting it', async () => {
+    const hub = new FakeHub(['stop', 'stop', 'stopped', 'ready'], ['started']);
+    const { ready, events } = ensure(hub);
+    await expect(ready).resolves.toMatchObject({ ready: true });
+    expect(hub.startRequests).toBe(1);
+    expect(events).toContain('Waiting for your server to finish stop…');
+  });
+
+  it('should report a start that failed at once with the Hub message and the environment', async () => {
+    const hub = new FakeHub(
+      ['stopped'],
+      [new HttpError(502, 'spawn_failed', 'Internal Server Error')],
+      "Spawn failed: Image 'image-b' is not in allowed_images: image-a"
+    );
+    const { ready } = ensure(hub);
+    await expect(ready).rejects.toMatchObject({
+      status: 502,
+      code: 'spawn_failed',
+      message: expect.stringContaining(
+        "The Hub said: \"Spawn failed: Image 'image-b' is not in"
+      )
+    });
+    await expect(ready).rejects.toMatchObject({
+      message: expect.stringMatching(/image image-b.*no longer offers.*alice/)
+    });
+    expect(hub.startRequests).toBe(1);
+  });
+
+  it('should say the server is still starting when the wait runs out', async () => {
+    const hub = new FakeHub(['stopped', 'spawn'], ['pending']);
+    const { ready } = ensure(hub, 1);
+    await expect(ready).rejects.toMatchObject({
+      status: 504,
+      code: 'spawn_timeout',
+      message: expect.stringContaining('still starting')
+    });
+    expect(hub.startRequests).toBe(1);
+  });
+
+  it('should say the Hub was too busy when no start was ever accepted', async () => {
+    const hub = new FakeHub(['stopped'], [busy(), busy(), busy(), busy()]);
+    const { ready } = ensure(hub, 1);
+    await expect(ready).rejects.toMatchObject({
+      status: 504,
+      message: expect.stringContaining('too busy')
+    });
   });
 });

@@ -134,8 +134,16 @@ export interface IEnsureOptions {
   user: string;
   /** What {@link findMatchingServer} chose. */
   plan: IServerPlan;
-  /** Give up after this many seconds. */
+  /**
+   * Give up after this many seconds. Not shorter than the Hub's own limit
+   * (`Spawner.start_timeout` + `http_timeout`) in a real deployment: see
+   * {@link ensureServerReady} for what happens to a start we give up on.
+   */
   timeoutSeconds: number;
+  /** The link's environment, for people, when it has one. */
+  environmentLabel?: string;
+  /** The link's sender, who can share again from a current environment. */
+  sender?: string;
   /** For log lines: the link's id. */
   linkId?: string;
   onEvent?: (event: ISpawnEvent) => void;
@@ -143,35 +151,77 @@ export interface IEnsureOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Longest wait between two start requests while the Hub is at its spawn
+ * limit. The Hub suggests 30-60 s (`spawn_throttle_retry_range`, meant for
+ * people pressing a button); its 429 costs it next to nothing, and a slot
+ * often frees within seconds, so the service asks again sooner, at random
+ * moments so that a class opening one link does not come back all at once.
+ */
+export const MAX_BUSY_WAIT_MS = 8000;
+
 /** The wait for a server ran out of time. */
-function spawnTimedOut(seconds: number): HttpError {
+function spawnTimedOut(seconds: number, starting: boolean): HttpError {
   return new HttpError(
     504,
     'spawn_timeout',
-    `Your server did not start within ${seconds} seconds. It may still be` +
-      ' starting: try again in a minute.',
+    starting
+      ? `Your server did not start within ${seconds} seconds. It is still` +
+          ' starting: try again in a minute and the copy goes into that' +
+          ' same server. If it never starts, the Hub gives up on it by' +
+          ' itself; tell your Hub admin.'
+      : `The Hub was too busy to start your server within ${seconds}` +
+          ' seconds. Try again in a few minutes.',
     'Your server is taking too long to start'
   );
 }
 
-/** The Hub reported that the start failed. */
-function spawnFailed(message: string | undefined): HttpError {
+/** The Hub reported that the start failed, in its own words. */
+function spawnFailed(
+  message: string | undefined,
+  options: Pick<IEnsureOptions, 'environmentLabel' | 'sender'>
+): HttpError {
+  const said = message ? ` The Hub said: "${message}".` : '';
+  if (!options.environmentLabel) {
+    return new HttpError(
+      502,
+      'spawn_failed',
+      `Your server could not be started.${said} Try again; if it keeps` +
+        ' failing, tell your Hub admin.',
+      'Your server could not be started'
+    );
+  }
   return new HttpError(
     502,
     'spawn_failed',
-    'Your server could not be started' +
-      (message ? `: ${message}` : '.') +
-      ' Try again; if it keeps failing, tell your Hub admin.',
+    'Your server could not be started with the environment of this link' +
+      ` (${options.environmentLabel}).${said} If the Hub no longer offers` +
+      ' this environment, ask ' +
+      (options.sender ?? 'the sender') +
+      ' to share the file again from a server with a current one; otherwise' +
+      ' try again, and tell your Hub admin if it keeps failing.',
     'Your server could not be started'
   );
 }
 
 /**
- * Get the planned server ready: start it (with backoff while the Hub is at
- * its spawn limit, after it has finished stopping), follow the Hub's
+ * Get the planned server ready: start it (waiting while the Hub is at its
+ * spawn limit, and until a stopping server has stopped), follow the Hub's
  * progress, and poll until the Hub says it is ready.
  *
- * @throws HttpError 504 on timeout, 502 when the start failed, or the
+ * A start is never undone here: the service's role holds no scope to stop
+ * servers (least privilege), and needs none. When the Hub fails a start
+ * it stops the server itself; when a start outlives `timeoutSeconds`, the
+ * server is still the recipient's own, with the link's environment: the
+ * Hub either finishes it (the retry the timeout page offers then finds it
+ * starting or running and uses it, so no second server is started) or
+ * gives up after `Spawner.start_timeout` / `http_timeout` and stops it. So
+ * nothing outlives a failed open but what the recipient asked for; the
+ * default timeout (300 s) is longer than the Hub's defaults (60 + 30 s) so
+ * that the Hub, not the service, is the one to give up.
+ *
+ * @throws HttpError 504 on timeout, 502 when the start failed (with the
+ *   Hub's message), 403 when the service may not start servers, or the
  *   Hub's refusal.
  */
 export async function ensureServerReady(
@@ -186,11 +236,16 @@ export async function ensureServerReady(
   let followed = false;
   let lastMessage: string | undefined;
   let backoffMs = 250;
+  let busyWaitMs = 1000;
 
+  const timedOut = () => {
+    logger.warn('server start timed out', { ...log, asked, followed });
+    return spawnTimedOut(options.timeoutSeconds, asked || followed);
+  };
   const pause = async (ms: number) => {
     const left = deadline - Date.now();
     if (left <= 0) {
-      throw spawnTimedOut(options.timeoutSeconds);
+      throw timedOut();
     }
     await sleep(Math.min(ms, left), options.signal);
   };
@@ -200,8 +255,7 @@ export async function ensureServerReady(
       throw new HttpError(499, 'aborted', 'The request was cancelled.');
     }
     if (Date.now() > deadline) {
-      logger.warn('server start timed out', log);
-      throw spawnTimedOut(options.timeoutSeconds);
+      throw timedOut();
     }
     const model = (await hub.userServers(user)).get(plan.server);
 
@@ -235,39 +289,65 @@ export async function ensureServerReady(
     if (asked || followed) {
       // It was starting and is now stopped: the start failed.
       logger.warn('server start failed', { ...log, message: lastMessage });
-      throw spawnFailed(lastMessage);
+      throw spawnFailed(lastMessage, options);
     }
 
     try {
-      const result = await hub.startServer(user, plan.server, plan.options);
+      const result = await hub.startServer(
+        user,
+        plan.server,
+        plan.options,
+        deadline - Date.now(),
+        options.signal
+      );
       asked = true;
       backoffMs = 250;
       logger.info('server start requested', { ...log, result });
       emit({ progress: 0, message: 'Asking the Hub to start your server…' });
     } catch (err) {
-      if (err instanceof HttpError && err.status === 429) {
-        const waitMs = (err.retryAfter ?? 0) * 1000 || backoffMs;
+      if (!(err instanceof HttpError)) {
+        throw err;
+      }
+      if (err.status === 429) {
+        const suggestedMs = (err.retryAfter ?? 0) * 1000 || busyWaitMs;
+        const waitMs = Math.min(suggestedMs, busyWaitMs) * jitter();
         logger.info('hub busy, waiting', { ...log, waitMs });
-        emit({ message: 'The Hub is busy, waiting…' });
+        emit({ message: 'The Hub is busy starting other servers; waiting…' });
         await pause(Math.max(waitMs, 250));
-        backoffMs = Math.min(backoffMs * 2, 10000);
+        busyWaitMs = Math.min(busyWaitMs * 2, MAX_BUSY_WAIT_MS);
         continue;
       }
-      if (err instanceof HttpError && err.code === 'spawn_refused') {
+      if (err.code === 'spawn_failed') {
+        // Failed at once: the progress stream has the spawner's own words.
+        asked = true;
+        lastMessage = await followProgress(
+          options,
+          deadline,
+          emit,
+          err.message
+        );
+        continue;
+      }
+      if (err.code === 'spawn_refused') {
         // Someone else (another click, another replica) may have started
-        // it meanwhile: look again before giving up.
+        // it meanwhile, or it began stopping: look again before giving up.
         const now = (await hub.userServers(user)).get(plan.server);
-        if (now?.ready || now?.pending === 'spawn') {
+        if (now?.ready || now?.pending) {
           continue;
         }
       }
       logger.warn('server start refused', {
         ...log,
-        error: err instanceof Error ? err.message : String(err)
+        error: err.message
       });
       throw err;
     }
   }
+}
+
+/** A factor between 0.5 and 1, to spread retries. */
+function jitter(): number {
+  return 0.5 + Math.random() / 2;
 }
 
 /**
@@ -302,7 +382,7 @@ async function followProgress(
           link: options.linkId,
           message: event.message
         });
-        throw spawnFailed(event.message);
+        throw spawnFailed(event.message, options);
       }
       emit({
         progress: event.progress,

@@ -46,6 +46,7 @@ import {
   sealSession,
   serializeCookie
 } from '../session';
+import { START_SERVERS } from '../serviceScopes';
 import { IServerPlan, ensureServerReady, findMatchingServer } from '../spawn';
 
 /** Where the pages' stylesheet and script are. */
@@ -211,15 +212,17 @@ export function createOpenRouter(context: IServiceContext): express.Router {
     let plan: string;
     try {
       checkShareablePath(link.path);
-      plan = describePlan(
-        findMatchingServer(
-          environment,
-          await hub.userServers(session.user),
-          config.spawnPolicy,
-          config.environmentIgnoreKeys
-        ),
-        environment.pinned
+      const serverPlan = findMatchingServer(
+        environment,
+        await hub.userServers(session.user),
+        config.spawnPolicy,
+        config.environmentIgnoreKeys
       );
+      if (serverPlan.action === 'start') {
+        // Say now, not after "Open a copy", that the service cannot start it.
+        await context.serviceScopes.require(START_SERVERS);
+      }
+      plan = describePlan(serverPlan, environment.pinned);
     } catch (err) {
       if (!(err instanceof HttpError)) {
         throw err;
@@ -484,6 +487,9 @@ async function openCopy(
     message: describePlan(plan, environment.pinned)
   });
 
+  if (plan.action === 'start') {
+    await context.serviceScopes.require(START_SERVERS);
+  }
   if (plan.action !== 'reuse') {
     const started = Date.now();
     await ensureServerReady({
@@ -492,6 +498,8 @@ async function openCopy(
       user: recipient,
       plan,
       timeoutSeconds: config.spawnTimeoutSeconds,
+      environmentLabel: environment.pinned ? environment.label : undefined,
+      sender: link.sender,
       linkId: link.id,
       signal,
       onEvent: event => emit({ phase: 'spawn', ...event })
