@@ -98,14 +98,14 @@ describe.each(['/', '/jhub/'])('share links with the Hub at %s', baseUrl => {
     declineNews(hub, 'alice');
     declineNews(hub, 'bob');
     browser = await launchChromium();
-    alice = await newPerson(browser, 'alice', recorder);
+    alice = await newPerson(browser, 'alice', recorder, hub.serviceUrl);
     await alice.context.grantPermissions(
       ['clipboard-read', 'clipboard-write'],
       {
         origin: hub.origin
       }
     );
-    bob = await newPerson(browser, 'bob', recorder);
+    bob = await newPerson(browser, 'bob', recorder, hub.serviceUrl);
   });
 
   afterAll(async () => {
@@ -395,15 +395,11 @@ async function expectRefusedLink(
   const filesBefore = homeFiles(hub, recipient.name);
 
   const page = await recipient.page();
-  recipient.expectErrorPages(true);
-  try {
-    const response = await page.goto(link);
-    await recipient.shot(shot);
-    expect(response?.status()).toBeGreaterThanOrEqual(400);
-    expect(response?.status()).toBeLessThan(500);
-  } finally {
-    recipient.expectErrorPages(false);
-  }
+  recipient.expectErrorPageAt(link);
+  const response = await page.goto(link);
+  await recipient.shot(shot);
+  expect(response?.status()).toBeGreaterThanOrEqual(400);
+  expect(response?.status()).toBeLessThan(500);
   const text = await page.locator('body').innerText();
   expect(text).toMatch(explains);
   // A page for people: no stack trace, no "Open a copy".

@@ -65,7 +65,9 @@ export class Person {
     /** The browser context (cookies, clipboard permission). */
     readonly context: BrowserContext,
     /** The test's recorder. */
-    readonly recorder: Recorder
+    readonly recorder: Recorder,
+    /** Pages below this address are ours: any console error there counts. */
+    readonly ourPages: string
   ) {
     context.on('page', page => this.watch(page));
   }
@@ -81,11 +83,11 @@ export class Person {
   }
 
   /**
-   * Let the next navigations answer with an HTTP error without failing the
-   * test (an expired link's page answers 410, for instance).
+   * Let `url` answer with an HTTP error without failing the test (an
+   * expired link's page answers 410, for instance).
    */
-  expectErrorPages(expected: boolean): void {
-    this._errorPagesExpected = expected;
+  expectErrorPageAt(url: string): void {
+    this._expectedErrorPages.add(url);
   }
 
   /** Screenshot the person's page as step `step`. */
@@ -96,10 +98,22 @@ export class Person {
   /** Start watching a page for problems. */
   private watch(page: Page): void {
     page.on('console', (message: ConsoleMessage) => {
-      // Only our extension's errors: JupyterLab's own console noise (a
-      // missing favicon, a kernel spec warning) is not ours to judge.
-      if (message.type() === 'error' && /share.?link/i.test(message.text())) {
-        this.recorder.problem(this.name, 'console', message.text());
+      // Our pages' errors and our extension's: JupyterLab's own console
+      // noise (a kernel spec warning) is not ours to judge, nor is the
+      // browser's own guess at /favicon.ico (outside a Hub under /jhub/).
+      const where = message.location().url;
+      if (
+        message.type() === 'error' &&
+        (/share.?link/i.test(message.text()) ||
+          page.url().startsWith(this.ourPages)) &&
+        !(where && new URL(where).pathname === '/favicon.ico') &&
+        !(where && this._expectedErrorPages.has(where))
+      ) {
+        this.recorder.problem(
+          this.name,
+          'console',
+          `${message.text()}${where ? ` (${redact(where)})` : ''}`
+        );
       }
     });
     page.on('pageerror', (error: Error) => {
@@ -120,7 +134,7 @@ export class Person {
         request.isNavigationRequest() &&
         request.frame() === page.mainFrame() &&
         response.status() >= 400 &&
-        !this._errorPagesExpected
+        !this._expectedErrorPages.has(response.url())
       ) {
         this.recorder.problem(
           this.name,
@@ -131,7 +145,7 @@ export class Person {
     });
   }
 
-  private _errorPagesExpected = false;
+  private readonly _expectedErrorPages = new Set<string>();
 }
 
 /**
@@ -209,11 +223,15 @@ export class Recorder {
   private _count = 0;
 }
 
-/** A new context for `name`, with a fresh profile and the test viewport. */
+/**
+ * A new context for `name`, with a fresh profile and the test viewport;
+ * console errors on pages below `ourPages` fail the test.
+ */
 export async function newPerson(
   browser: Browser,
   name: string,
-  recorder: Recorder
+  recorder: Recorder,
+  ourPages: string
 ): Promise<Person> {
   const context = await browser.newContext({
     viewport: VIEWPORT,
@@ -221,7 +239,7 @@ export async function newPerson(
     locale: 'en-US',
     timezoneId: 'UTC'
   });
-  return new Person(name, context, recorder);
+  return new Person(name, context, recorder, ourPages);
 }
 
 /**
