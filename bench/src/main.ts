@@ -55,11 +55,28 @@ function parseArgs(argv: string[]) {
       throw new Error(`unknown benchmark ${id}: use ${ORDER.join(', ')}`);
     }
   }
+  const sizes = argv
+    .find(a => a.startsWith('--sizes='))
+    ?.slice(8)
+    .split(',')
+    .map(parseSize);
   return {
     selected,
+    sizes,
+    noSweep: argv.includes('--no-sweep'),
     quick: argv.includes('--quick'),
     withOneGiB: argv.includes('--with-1g')
   };
+}
+
+/** `1M`, `100M`, `1G` in bytes. */
+function parseSize(text: string): number {
+  const match = /^(\d+)([KMG])$/i.exec(text.trim());
+  if (!match) {
+    throw new Error(`not a size: ${text} (use e.g. 1M, 100M, 1G)`);
+  }
+  const unit = { K: 1, M: 2, G: 3 }[match[2].toUpperCase() as 'K' | 'M' | 'G'];
+  return Number(match[1]) * 1024 ** unit;
 }
 
 async function main() {
@@ -72,6 +89,8 @@ async function main() {
   const options: IBenchOptions = {
     quick: args.quick,
     withOneGiB: args.withOneGiB,
+    sizes: args.sizes,
+    noSweep: args.noSweep,
     log: message =>
       console.log(
         `[bench ${new Date().toISOString().slice(11, 19)}] ${message}`

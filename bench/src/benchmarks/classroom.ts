@@ -204,7 +204,7 @@ export async function classroomBenchmark(hub: IHub, options: IBenchOptions) {
         'p95 ms',
         'max ms',
         'all done in ms',
-        'p50 vs 10 at once'
+        `p50 vs ${levels[0].concurrent} at once`
       ],
       levels.map(l => [
         l.concurrent,

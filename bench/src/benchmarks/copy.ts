@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
+  existsSync,
   openSync,
   unlinkSync,
   writeSync
@@ -26,6 +27,7 @@ import { MemorySampler, IMemoryPeak } from '../lib/memory';
 import { IPair, landedPath } from '../lib/pair';
 import { IBenchOptions, ITarget, fmt, table } from '../lib/result';
 import { summarize, since, rounded } from '../lib/stats';
+import { sleep } from '../../../tests/harness/hub';
 import { homeOf, mint, servicePid } from '../lib/world';
 
 const MiB = 1024 * 1024;
@@ -77,9 +79,11 @@ interface ISizeResult {
 /** Run the copy benchmark on a prepared pair of servers. */
 export async function copyBenchmark(pair: IPair, options: IBenchOptions) {
   const { hub, bob, source, target } = pair;
-  const sizes = options.quick
-    ? [1 * MiB, 16 * MiB]
-    : [1 * MiB, 100 * MiB, ...(options.withOneGiB ? [1024 * MiB] : [])];
+  const sizes =
+    options.sizes ??
+    (options.quick
+      ? [1 * MiB, 16 * MiB]
+      : [1 * MiB, 100 * MiB, ...(options.withOneGiB ? [1024 * MiB] : [])]);
   const runsFor = (size: number) =>
     options.quick ? 2 : size <= MiB ? 9 : size <= 100 * MiB ? 5 : 2;
   const pid = servicePid(hub);
@@ -91,6 +95,9 @@ export async function copyBenchmark(pair: IPair, options: IBenchOptions) {
     const name = `bench-${size}.bin`;
     const sourcePath = join(aliceHome, name);
     const expected = writeRandomFile(sourcePath, size);
+    // Writing blocked the event loop for seconds: let fetch see the
+    // keep-alive connections the proxy closed meanwhile before reusing one.
+    await sleep(200);
     const link = await mint(hub, pair.aliceToken, 'srv', name);
     const csrf = await bob.confirm(link);
     const result: ISizeResult = {
@@ -147,13 +154,18 @@ export async function copyBenchmark(pair: IPair, options: IBenchOptions) {
   // The chunk-size sweep: the service's copy function, in this process.
   const sweepSize = options.quick ? 16 * MiB : 100 * MiB;
   const sweepName = `bench-${sweepSize}.bin`;
+  if (!existsSync(join(aliceHome, sweepName))) {
+    writeRandomFile(join(aliceHome, sweepName), sweepSize);
+  }
   const contents = new ContentsClient({
     hubUrl: hub.origin,
     hubBaseUrl: hub.baseUrl,
     token: hub.adminToken,
     logger: createLogger('silent')
   });
-  const sweepChunks = [1, 2, 4, 8, 16].map(m => multipleOf3(m * MiB));
+  const sweepChunks = options.noSweep
+    ? []
+    : [1, 2, 4, 8, 16].map(m => multipleOf3(m * MiB));
   const sweepRuns = options.quick ? 1 : 3;
   const sweep: Array<{ chunkBytes: number; ms: number[] }> = [];
   for (const chunkBytes of sweepChunks) {
@@ -180,7 +192,7 @@ export async function copyBenchmark(pair: IPair, options: IBenchOptions) {
   // The sequential client with the service's chunk size: how much of the
   // gain is the chunk size and how much the overlap.
   const directBig: number[] = [];
-  for (let run = 0; run < sweepRuns; run++) {
+  for (let run = 0; run < (options.noSweep ? 0 : sweepRuns); run++) {
     const start = performance.now();
     await upload(
       target,

@@ -73,28 +73,36 @@ async function replayOpen(pair: IPair, name: string, run: number) {
     hubApi(hub, 'GET', 'users/bob?include_stopped_servers=1')
   );
   await step('stat at the sender (copy)', () => stat(source, name));
-  const bytes = await step('GET files/ at the sender', () =>
-    download(source, name)
+  // The copy creates its (empty) temporary file, probing for a hidden
+  // name, while it reads the file.
+  const empty = (chunk: number) => ({
+    type: 'file',
+    format: 'base64',
+    content: '',
+    chunk
+  });
+  const createTemporary = async () => {
+    const hidden = `.~bench-${run}.part`;
+    if ((await put(hidden, empty(1))) < 300) {
+      return hidden;
+    }
+    await put(`${name}.bench-${run}.part`, empty(1));
+    return `${name}.bench-${run}.part`;
+  };
+  const [bytes, temporary] = await step(
+    'GET files/ at the sender, while creating the temporary file' +
+      ' (empty PUT to a hidden name, refused by default, then a visible one)',
+    () => Promise.all([download(source, name), createTemporary()])
   );
-  const content = bytes.toString('base64');
-  const hidden = await step('PUT chunk 1, hidden name', () =>
-    put(`.~bench-${run}.part`, {
+  await step('PUT chunk 2 (the data)', () =>
+    put(temporary, {
       type: 'file',
       format: 'base64',
-      content,
-      chunk: 1
+      content: bytes.toString('base64'),
+      chunk: 2
     })
   );
-  const temporary =
-    hidden < 300 ? `.~bench-${run}.part` : `${name}.bench-${run}.part`;
-  if (hidden >= 300) {
-    await step('PUT chunk 1, visible name (hidden refused)', () =>
-      put(temporary, { type: 'file', format: 'base64', content, chunk: 1 })
-    );
-  }
-  await step('PUT chunk -1 (empty)', () =>
-    put(temporary, { type: 'file', format: 'base64', content: '', chunk: -1 })
-  );
+  await step('PUT chunk -1 (empty)', () => put(temporary, empty(-1)));
   await step('PATCH rename', () =>
     fetch(
       `${serverBase(hub, 'bob', '')}api/contents/${encodePath(temporary)}`,
