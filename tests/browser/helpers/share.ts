@@ -47,6 +47,14 @@ export async function copyShareLink(
   if ((await entry.getAttribute('aria-disabled')) === 'true') {
     throw new Error(`"Copy Share Link" is disabled for ${fileName}`);
   }
+  // JupyterLab's own "Copy Shareable Link" (a link into the sender's own
+  // server) must not sit beside ours.
+  const theirs = page.locator(
+    '.lm-Menu-item[data-command="filebrowser:share-main"]:visible'
+  );
+  if (await theirs.count()) {
+    throw new Error('JupyterLab\'s own "Copy Shareable Link" is in the menu');
+  }
   await entry.click();
 
   const panel = shareDialog(page);
