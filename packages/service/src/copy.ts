@@ -191,9 +191,18 @@ export async function copyFileBetweenServers(
     }
     const reader = new ChunkReader(stream.body, chunkBytes);
 
-    let bytes = 0;
-    let chunkNumber = 0;
+    // Create the (empty) temporary file while the first chunk is read.
     let next = reader.read();
+    next.catch(() => undefined);
+    temporary = await createTemporary(
+      contents,
+      request.target,
+      name,
+      aborter.signal
+    );
+
+    let bytes = 0;
+    let chunkNumber = 1;
     for (;;) {
       const chunk = await next.catch((err: unknown) => {
         throw readFailed(err, request, logger, context);
@@ -210,11 +219,9 @@ export async function copyFileBetweenServers(
       next = reader.read();
       next.catch(() => undefined);
       chunkNumber += 1;
-      temporary = await writeChunk(
-        contents,
+      await contents.writeChunk(
         request.target,
         temporary,
-        name,
         chunkNumber,
         chunk,
         aborter.signal
@@ -228,24 +235,13 @@ export async function copyFileBetweenServers(
     }
     // The last chunk (-1) ends the upload; empty, so reading never waits
     // to learn which chunk is the last.
-    temporary = await writeChunk(
-      contents,
+    await contents.writeChunk(
       request.target,
       temporary,
-      name,
-      chunkNumber === 0 ? 1 : -1,
+      -1,
       Buffer.alloc(0),
       aborter.signal
     );
-    if (chunkNumber === 0) {
-      await contents.writeChunk(
-        request.target,
-        temporary,
-        -1,
-        Buffer.alloc(0),
-        aborter.signal
-      );
-    }
     clearTimeout(idle);
 
     const final = await renameToFreeName(
@@ -284,28 +280,22 @@ export async function copyFileBetweenServers(
 }
 
 /**
- * Write one chunk; the first one picks the temporary name: hidden when the
- * recipient's server allows hidden files, else a visible one.
+ * Create the temporary file, empty (chunk 1): hidden when the recipient's
+ * server allows hidden files, else visible. Probing with an empty chunk
+ * means no chunk of data is ever sent only to be refused.
  *
  * @returns the temporary file's path.
  */
-async function writeChunk(
+async function createTemporary(
   contents: ContentsClient,
   target: IServerRef,
-  temporary: string | undefined,
   name: string,
-  chunkNumber: number,
-  chunk: Buffer,
   signal: AbortSignal
 ): Promise<string> {
-  if (temporary) {
-    await contents.writeChunk(target, temporary, chunkNumber, chunk, signal);
-    return temporary;
-  }
   const random = randomBytes(6).toString('hex');
   const hidden = `.~share-link-${random}.part`;
   try {
-    await contents.writeChunk(target, hidden, 1, chunk, signal);
+    await contents.writeChunk(target, hidden, 1, Buffer.alloc(0), signal);
     return hidden;
   } catch (err) {
     // jupyter-server refuses hidden names unless allow_hidden is set.
@@ -314,7 +304,7 @@ async function writeChunk(
     }
   }
   const visible = `${name}.share-link-${random}.part`;
-  await contents.writeChunk(target, visible, 1, chunk, signal);
+  await contents.writeChunk(target, visible, 1, Buffer.alloc(0), signal);
   return visible;
 }
 
