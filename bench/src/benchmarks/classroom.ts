@@ -193,7 +193,7 @@ export async function classroomBenchmark(hub: IHub, options: IBenchOptions) {
     `link) open one 20 KB notebook link; ${opensEach} opens each at the`,
     `largest level. Then ${classSize} recipients without a server open it at`,
     `once, with the Hub's \`concurrent_spawn_limit\` = ${CLASSROOM_SPAWN_LIMIT}`,
-    '(set by bench/jupyterhub_config.py through BENCH_CONCURRENT_SPAWN_LIMIT).',
+    '(set through SHARE_LINK_CONCURRENT_SPAWN_LIMIT).',
     `Starting the ${classSize + 1} servers of the setup took ${fmt(setupSeconds, 0)} s.`,
     '',
     table(
