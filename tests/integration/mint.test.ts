@@ -182,8 +182,11 @@ describe('minting share links', () => {
       expect(reply.body).toEqual({ status: 'ok' });
     });
 
-    it('should serve Prometheus metrics', async () => {
-      const res = await fetch(`${hub.serviceUrl}metrics`);
+    it('should serve Prometheus metrics to read:metrics only', async () => {
+      expect((await fetch(`${hub.serviceUrl}metrics`)).status).toBe(401);
+      const res = await fetch(`${hub.serviceUrl}metrics`, {
+        headers: { Authorization: `token ${hub.adminToken}` }
+      });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('share_link_links_minted_total');
     });

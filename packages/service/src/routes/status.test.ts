@@ -12,6 +12,11 @@ async function serve(hub: { up: boolean; calls: number }) {
   const context = {
     metrics: new Metrics(),
     hub: {
+      identify: async (token: string) => ({
+        name: 'prometheus',
+        kind: 'service',
+        scopes: token === 'metrics-token' ? ['read:metrics'] : ['self']
+      }),
       request: async () => {
         hub.calls++;
         if (!hub.up) {
@@ -61,10 +66,25 @@ describe('status', () => {
   });
 
   describe('GET metrics', () => {
-    it('should serve Prometheus text', async () => {
+    it('should refuse callers without a token or the scope', async () => {
       const { base, close } = await serve({ up: true, calls: 0 });
       try {
-        const res = await fetch(`${base}/metrics`);
+        expect((await fetch(`${base}/metrics`)).status).toBe(401);
+        const other = await fetch(`${base}/metrics`, {
+          headers: { Authorization: 'token user-token' }
+        });
+        expect(other.status).toBe(403);
+      } finally {
+        close();
+      }
+    });
+
+    it('should serve Prometheus text to read:metrics', async () => {
+      const { base, close } = await serve({ up: true, calls: 0 });
+      try {
+        const res = await fetch(`${base}/metrics`, {
+          headers: { Authorization: 'token metrics-token' }
+        });
         expect(res.status).toBe(200);
         expect(res.headers.get('Content-Type')).toContain('text/plain');
         expect(await res.text()).toContain('share_link_links_minted_total 0');

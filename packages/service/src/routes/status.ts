@@ -1,10 +1,16 @@
 /**
  * Readiness and metrics: `<prefix>health` answers 200 only while the Hub
- * answers the service, and `<prefix>metrics` serves Prometheus metrics.
+ * answers the service, and `<prefix>metrics` serves Prometheus metrics to
+ * holders of the Hub's `read:metrics` scope, as the Hub does for its own.
  */
 import express from 'express';
 
+import { tokenFromHeader } from '../callers';
 import { IServiceContext } from '../context';
+import { HttpError } from '../errors';
+
+/** The Hub scope that lets Prometheus read metrics. */
+export const METRICS_SCOPE = 'read:metrics';
 
 /** How long a readiness answer is reused, in ms: probes stay cheap. */
 const HEALTH_CACHE_MS = 5000;
@@ -44,7 +50,25 @@ export function createStatusRouter(context: IServiceContext): express.Router {
     }
   });
 
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    const token = tokenFromHeader(req.get('Authorization'));
+    if (!token) {
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'Metrics need a Hub token with the read:metrics scope in the' +
+          ' Authorization header (the same kind of token Prometheus uses' +
+          " for the Hub's own metrics)."
+      );
+    }
+    const identity = await context.hub.identify(token);
+    if (!identity.scopes.includes(METRICS_SCOPE)) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        'Metrics need a Hub token with the read:metrics scope.'
+      );
+    }
     const { registry } = context.metrics;
     res.type(registry.contentType).send(await registry.metrics());
   });
