@@ -7,7 +7,7 @@
  */
 import { Browser, Page } from 'playwright-core';
 
-import { IServerModel, userServers } from '../harness/api';
+import { IServerModel, serverProcessEnv, userServers } from '../harness/api';
 import { IHub, startHub } from '../harness/hub';
 import {
   launchChromium,
@@ -27,7 +27,6 @@ import {
   openNotebook,
   readServerFile,
   saveWithKeyboard,
-  serverProcessEnvOf,
   setFirstCellText,
   waitForLab
 } from './helpers/lab';
@@ -369,7 +368,7 @@ async function expectServerRuns(
   expect(model?.user_options).toEqual(
     expect.objectContaining({ image: IMAGE })
   );
-  expect(serverProcessEnvOf(hub, user, server)?.JUPYTER_IMAGE_SPEC).toBe(
+  expect(serverProcessEnv(hub, user, server)?.JUPYTER_IMAGE_SPEC).toBe(
     IMAGE_SPEC
   );
 }

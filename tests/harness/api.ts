@@ -2,6 +2,7 @@
  * Small helpers over a test Hub's REST API, used with the tests' admin token.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { IHub, sleep } from './hub';
 
@@ -143,13 +144,16 @@ export async function stopServer(hub: IHub, user: string, server: string) {
 }
 
 /**
- * The environment of the process serving `user`'s server `server`, read from
- * /proc: what a container of that image would have.
+ * The environment of the process serving `user`'s server `server` of this
+ * Hub (other Hubs on the machine may have users of the same name), read
+ * from /proc: what a container of that image would have.
  */
 export function serverProcessEnv(
+  hub: IHub,
   user: string,
   server: string
 ): Record<string, string> | undefined {
+  const home = join(hub.stateDir, 'users', user);
   for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
     let raw: string;
     try {
@@ -157,16 +161,13 @@ export function serverProcessEnv(
     } catch {
       continue;
     }
-    const env = Object.fromEntries(
-      raw
-        .split('\0')
-        .filter(Boolean)
-        .map(kv => [
-          kv.slice(0, kv.indexOf('=')),
-          kv.slice(kv.indexOf('=') + 1)
-        ])
-    );
+    const env: Record<string, string> = {};
+    for (const pair of raw.split('\0').filter(Boolean)) {
+      const at = pair.indexOf('=');
+      env[pair.slice(0, at)] = pair.slice(at + 1);
+    }
     if (
+      env.HOME === home &&
       env.JUPYTERHUB_USER === user &&
       (env.JUPYTERHUB_SERVER_NAME ?? '') === server
     ) {

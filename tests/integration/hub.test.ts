@@ -36,7 +36,7 @@ describe('the local Hub', () => {
     expect(model.user_options).toEqual(
       expect.objectContaining({ image: 'image-b' })
     );
-    const env = serverProcessEnv('alice', 'analysis');
+    const env = serverProcessEnv(hub, 'alice', 'analysis');
     expect(env?.JUPYTER_IMAGE_SPEC).toBe(
       'share-link-demo/data-science:2026.12'
     );
@@ -53,7 +53,7 @@ describe('the local Hub', () => {
       model = (await userServers(hub, 'alice')).bad;
     }
     expect(model?.ready ?? false).toBe(false);
-    expect(serverProcessEnv('alice', 'bad')).toBeUndefined();
+    expect(serverProcessEnv(hub, 'alice', 'bad')).toBeUndefined();
   });
 
   it('should serve the extension to JupyterLab', async () => {

@@ -101,7 +101,7 @@ describe('DockerStandinSpawner', () => {
       image: 'image-b'
     });
 
-    const env = serverProcessEnv('alice', 'chosen');
+    const env = serverProcessEnv(hub, 'alice', 'chosen');
     expect(env?.JUPYTER_IMAGE_SPEC).toBe(DATA_SCIENCE);
     expect(model.user_options).toEqual({
       image: 'image-b',
@@ -112,7 +112,9 @@ describe('DockerStandinSpawner', () => {
   it('should run the default image and record its key when none was chosen', async () => {
     const model = await startServer(hub, 'alice', 'plain', {});
 
-    expect(serverProcessEnv('alice', 'plain')?.JUPYTER_IMAGE_SPEC).toBe(BASICS);
+    expect(serverProcessEnv(hub, 'alice', 'plain')?.JUPYTER_IMAGE_SPEC).toBe(
+      BASICS
+    );
     expect(model.user_options).toEqual({
       image: 'image-a',
       share_link_image: BASICS
@@ -132,7 +134,7 @@ describe('DockerStandinSpawner', () => {
       `Spawn failed: HTTP 400: error (${refusal})`
     );
     expect(model?.ready ?? false).toBe(false);
-    expect(serverProcessEnv('alice', 'bad')).toBeUndefined();
+    expect(serverProcessEnv(hub, 'alice', 'bad')).toBeUndefined();
   });
 
   it('should restart a kept container with the image it was created with', async () => {
@@ -153,7 +155,7 @@ describe('DockerStandinSpawner', () => {
       image: 'image-a'
     });
 
-    expect(serverProcessEnv('alice', 'chosen')?.JUPYTER_IMAGE_SPEC).toBe(
+    expect(serverProcessEnv(hub, 'alice', 'chosen')?.JUPYTER_IMAGE_SPEC).toBe(
       DATA_SCIENCE
     );
     expect(model.user_options).toEqual({
@@ -181,7 +183,7 @@ describe('KubeStandinSpawner', () => {
       image: '2026-06'
     });
 
-    const env = serverProcessEnv('bob', 'chosen');
+    const env = serverProcessEnv(hub, 'bob', 'chosen');
     expect(env?.JUPYTER_IMAGE_SPEC).toBe(DATA_SCIENCE_OLD);
     expect(env?.JUPYTER_IMAGE).toBe(DATA_SCIENCE_OLD);
     expect(model.user_options).toEqual({
@@ -194,7 +196,9 @@ describe('KubeStandinSpawner', () => {
   it('should run the default profile for empty options and record its slug', async () => {
     const model = await startServer(hub, 'bob', 'plain', {});
 
-    expect(serverProcessEnv('bob', 'plain')?.JUPYTER_IMAGE_SPEC).toBe(BASICS);
+    expect(serverProcessEnv(hub, 'bob', 'plain')?.JUPYTER_IMAGE_SPEC).toBe(
+      BASICS
+    );
     expect(model.user_options).toEqual({
       profile: 'basics',
       share_link_image: BASICS
@@ -206,9 +210,9 @@ describe('KubeStandinSpawner', () => {
       profile: 'data-science'
     });
 
-    expect(serverProcessEnv('bob', 'profile-only')?.JUPYTER_IMAGE_SPEC).toBe(
-      DATA_SCIENCE
-    );
+    expect(
+      serverProcessEnv(hub, 'bob', 'profile-only')?.JUPYTER_IMAGE_SPEC
+    ).toBe(DATA_SCIENCE);
     expect(model.user_options).toEqual({
       profile: 'data-science',
       image: '2026-12',
@@ -228,7 +232,7 @@ describe('KubeStandinSpawner', () => {
       'Spawn failed: No such profile: gpu. Options include: basics, data-science'
     );
     expect(model?.ready ?? false).toBe(false);
-    expect(serverProcessEnv('bob', 'bad-profile')).toBeUndefined();
+    expect(serverProcessEnv(hub, 'bob', 'bad-profile')).toBeUndefined();
   });
 
   it('should refuse a choice that the profile does not offer', async () => {
@@ -243,6 +247,6 @@ describe('KubeStandinSpawner', () => {
       "Spawn failed: '1999-01'"
     );
     expect(model?.ready ?? false).toBe(false);
-    expect(serverProcessEnv('bob', 'bad-choice')).toBeUndefined();
+    expect(serverProcessEnv(hub, 'bob', 'bad-choice')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * reading back what the server holds (through the Contents API, with the
  * tests' admin token) to check what the UI claims.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Locator, Page } from 'playwright-core';
 
@@ -282,40 +282,6 @@ export function homeFiles(hub: IHub, user: string): string[] {
   return entries
     .filter(path => !path.split('/').some(part => part.startsWith('.')))
     .sort();
-}
-
-/**
- * The environment of the process serving `user`'s server `server` of this
- * Hub (other tests' Hubs on the machine have users of the same names: only
- * processes whose home is below this Hub's state folder count).
- */
-export function serverProcessEnvOf(
-  hub: IHub,
-  user: string,
-  server: string
-): Record<string, string> | undefined {
-  const home = join(hub.stateDir, 'users', user);
-  for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
-    let raw: string;
-    try {
-      raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
-    } catch {
-      continue;
-    }
-    const env: Record<string, string> = {};
-    for (const pair of raw.split('\0').filter(Boolean)) {
-      const at = pair.indexOf('=');
-      env[pair.slice(0, at)] = pair.slice(at + 1);
-    }
-    if (
-      env.HOME === home &&
-      env.JUPYTERHUB_USER === user &&
-      (env.JUPYTERHUB_SERVER_NAME ?? '') === server
-    ) {
-      return env;
-    }
-  }
-  return undefined;
 }
 
 /** Poll `check` until it holds; fail with `what` after `timeoutMs`. */
