@@ -30,6 +30,8 @@ function layout(
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>${escapeHtml(title)} - Share link</title>` +
     `<link rel="stylesheet" href="${asset('share-link.css')}">` +
+    // The Hub's own icon: <base>services/<name>/ -> <base>hub/static/.
+    `<link rel="icon" href="${escapeHtml(prefix)}../../hub/static/favicon.ico">` +
     (withScript ? `<script src="${asset('open.js')}" defer></script>` : '') +
     '</head><body>' +
     '<header class="sl-header"><span class="sl-brand">jupyterhub</span>' +

@@ -99,14 +99,12 @@ export class Person {
   private watch(page: Page): void {
     page.on('console', (message: ConsoleMessage) => {
       // Our pages' errors and our extension's: JupyterLab's own console
-      // noise (a kernel spec warning) is not ours to judge, nor is the
-      // browser's own guess at /favicon.ico (outside a Hub under /jhub/).
+      // noise (a kernel spec warning) is not ours to judge.
       const where = message.location().url;
       if (
         message.type() === 'error' &&
         (/share.?link/i.test(message.text()) ||
           page.url().startsWith(this.ourPages)) &&
-        !(where && new URL(where).pathname === '/favicon.ico') &&
         !(where && this._expectedErrorPages.has(where))
       ) {
         this.recorder.problem(
