@@ -5,15 +5,11 @@
  * reveals nothing about the sender's folders; a changed character makes
  * the signature fail.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  randomBytes
-} from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 import { IKey, KeyRing } from './keys';
+import { openJson, sealJson } from './sealing';
 
 /** What a link gives: the sender's file, server and environment. */
 export interface ILinkClaims {
@@ -206,43 +202,16 @@ function openPayload(key: IKey, keyId: string, payload: jwt.JwtPayload): ILink {
 
 /** Encrypt the claims; the link id is bound in as associated data. */
 function seal(key: IKey, id: string, inner: Record<string, unknown>): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key.encrypt, iv);
-  cipher.setAAD(Buffer.from(id));
-  const body = Buffer.concat([
-    cipher.update(JSON.stringify(inner), 'utf8'),
-    cipher.final()
-  ]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  return sealJson(key.encrypt, id, inner);
 }
 
 function unseal(key: IKey, id: string, sealed: string): ILinkClaims {
   const altered = () => new LinkError('altered', 'the link was altered');
-  const raw = Buffer.from(sealed, 'base64url');
-  if (raw.length < 12 + 16 + 2) {
+  const inner = openJson(key.encrypt, id, sealed);
+  if (!inner) {
     throw altered();
   }
-  let inner: unknown;
-  try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      key.encrypt,
-      raw.subarray(0, 12)
-    );
-    decipher.setAAD(Buffer.from(id));
-    decipher.setAuthTag(raw.subarray(raw.length - 16));
-    const plain = Buffer.concat([
-      decipher.update(raw.subarray(12, raw.length - 16)),
-      decipher.final()
-    ]);
-    inner = JSON.parse(plain.toString('utf8'));
-  } catch {
-    throw altered();
-  }
-  if (typeof inner !== 'object' || inner === null) {
-    throw altered();
-  }
-  const { u, s, p, e } = inner as Record<string, unknown>;
+  const { u, s, p, e } = inner;
   if (
     typeof u !== 'string' ||
     typeof s !== 'string' ||

@@ -6,15 +6,10 @@
  * cookie. The sealed value names the key it was made with, so cookies made
  * before a key rotation stay readable while that key is accepted.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  randomBytes,
-  timingSafeEqual
-} from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { KeyRing } from './keys';
+import { openJson, sealJson } from './sealing';
 
 /** The recipient's login: who they are and their Hub access token. */
 export interface ISession {
@@ -54,16 +49,11 @@ export function sealCookie(
   now = Date.now()
 ): string {
   const key = keys.active;
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key.cookie, iv);
-  cipher.setAAD(Buffer.from(`${purpose}:${key.id}`));
-  const plain = JSON.stringify({
+  const sealed = sealJson(key.cookie, `${purpose}:${key.id}`, {
     ...payload,
     exp: Math.floor(now / 1000) + lifetimeSeconds
   });
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  const sealed = Buffer.concat([iv, body, cipher.getAuthTag()]);
-  return `${key.id}.${sealed.toString('base64url')}`;
+  return `${key.id}.${sealed}`;
 }
 
 /**
@@ -84,35 +74,14 @@ export function openCookie(
   if (!key) {
     return undefined;
   }
-  const raw = Buffer.from(value.slice(dot + 1), 'base64url');
-  if (raw.length < 12 + 16 + 2) {
+  const record = openJson(
+    key.cookie,
+    `${purpose}:${key.id}`,
+    value.slice(dot + 1)
+  );
+  if (!record) {
     return undefined;
   }
-  let payload: unknown;
-  try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      key.cookie,
-      raw.subarray(0, 12)
-    );
-    decipher.setAAD(Buffer.from(`${purpose}:${key.id}`));
-    decipher.setAuthTag(raw.subarray(raw.length - 16));
-    const plain = Buffer.concat([
-      decipher.update(raw.subarray(12, raw.length - 16)),
-      decipher.final()
-    ]);
-    payload = JSON.parse(plain.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (
-    typeof payload !== 'object' ||
-    payload === null ||
-    Array.isArray(payload)
-  ) {
-    return undefined;
-  }
-  const record = payload as Record<string, unknown>;
   if (typeof record.exp !== 'number' || record.exp * 1000 <= now) {
     return undefined;
   }
