@@ -203,6 +203,7 @@ export async function copyFileBetweenServers(
 
     let bytes = 0;
     let chunkNumber = 1;
+    let ended = false;
     for (;;) {
       const chunk = await next.catch((err: unknown) => {
         throw readFailed(err, request, logger, context);
@@ -218,11 +219,14 @@ export async function copyFileBetweenServers(
       // Read the next chunk while this one is written.
       next = reader.read();
       next.catch(() => undefined);
+      // With the length announced, the chunk that completes it is sent as
+      // the last one (-1): no empty request to end the upload.
+      ended = bytes === stream.length;
       chunkNumber += 1;
       await contents.writeChunk(
         request.target,
         temporary,
-        chunkNumber,
+        ended ? -1 : chunkNumber,
         chunk,
         aborter.signal
       );
@@ -233,15 +237,17 @@ export async function copyFileBetweenServers(
         `${formatBytes(bytes)} of ${formatBytes(stream.length)} arrived`
       );
     }
-    // The last chunk (-1) ends the upload; empty, so reading never waits
-    // to learn which chunk is the last.
-    await contents.writeChunk(
-      request.target,
-      temporary,
-      -1,
-      Buffer.alloc(0),
-      aborter.signal
-    );
+    if (!ended) {
+      // Without a length (or for an empty file), an empty last chunk (-1)
+      // ends the upload, so reading never waits to learn which is the last.
+      await contents.writeChunk(
+        request.target,
+        temporary,
+        -1,
+        Buffer.alloc(0),
+        aborter.signal
+      );
+    }
     clearTimeout(idle);
 
     const final = await renameToFreeName(
