@@ -94,15 +94,15 @@ async function replayOpen(pair: IPair, name: string, run: number) {
       ' (empty PUT to a hidden name, refused by default, then a visible one)',
     () => Promise.all([download(source, name), createTemporary()])
   );
-  await step('PUT chunk 2 (the data)', () =>
+  // The data completes the announced length: it goes as the last chunk.
+  await step('PUT chunk -1 (the data, ending the upload)', () =>
     put(temporary, {
       type: 'file',
       format: 'base64',
       content: bytes.toString('base64'),
-      chunk: 2
+      chunk: -1
     })
   );
-  await step('PUT chunk -1 (empty)', () => put(temporary, empty(-1)));
   await step('PATCH rename', () =>
     fetch(
       `${serverBase(hub, 'bob', '')}api/contents/${encodePath(temporary)}`,
