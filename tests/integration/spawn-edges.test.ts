@@ -23,7 +23,7 @@ import {
   userServers,
   userToken
 } from '../harness/api';
-import { IHub, sleep, startHub } from '../harness/hub';
+import { IHub, jupyterhubMajor, sleep, startHub } from '../harness/hub';
 import {
   Browser,
   OpenEvent,
@@ -376,11 +376,14 @@ describe('a service role without start:servers (C17)', () => {
   let link: string;
 
   beforeAll(async () => {
+    // The start scope is `start:servers` on JupyterHub 6, `servers` on 5.
     hub = await hubWith({
-      SHARE_LINK_TEST_DROP_SERVICE_SCOPES: 'start:servers'
+      SHARE_LINK_TEST_DROP_SERVICE_SCOPES:
+        jupyterhubMajor() >= 6 ? 'start:servers' : 'servers'
     });
-    await createUsers(hub, 'jack', 'kim');
+    await createUsers(hub, 'alice', 'jack', 'kim');
     await startServer(hub, 'alice', 'srv', { image: 'image-b' });
+    writeFileSync(join(home('alice'), 'analysis.ipynb'), NOTEBOOK);
     await startServer(hub, 'kim', '', { image: 'image-b' });
     const token = await userToken(hub, 'alice', [
       'access:services!service=share-link'
