@@ -6,15 +6,19 @@
  * links and cookies. Rotation adds a key and makes it active; links made
  * with the older key keep working until that key is removed from the file.
  */
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { KeyObject, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 
 /** The keys derived from one secret. */
 export interface IKey {
   /** The key id, carried in tokens as `kid`. */
   id: string;
-  /** HMAC key for signing links. */
-  sign: Buffer;
+  /**
+   * HMAC key for signing links, as a KeyObject: given a Buffer,
+   * jsonwebtoken tries to read it as a public key on every verification,
+   * which costs most of the time a verification takes.
+   */
+  sign: KeyObject;
   /** AES-256-GCM key for the encrypted part of links. */
   encrypt: Buffer;
   /** AES-256-GCM key for cookies. */
@@ -64,7 +68,7 @@ export function deriveKey(id: string, secret: Buffer): IKey {
     Buffer.from(hkdfSync('sha256', secret, id, `share-link ${purpose}`, 32));
   return {
     id,
-    sign: part('link signing'),
+    sign: createSecretKey(part('link signing')),
     encrypt: part('link encryption'),
     cookie: part('cookies')
   };
