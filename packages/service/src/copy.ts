@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { ContentsClient, IServerRef, fileGone } from './contents';
+import { ContentsClient, IFileInfo, IServerRef, fileGone } from './contents';
 import { HttpError } from './errors';
 import { ILogger } from './log';
 import { checkShareablePath, fileNameOf } from './paths';
@@ -42,6 +42,11 @@ export interface ICopyRequest {
   maxBytes: number;
   /** For log lines: the link's id. */
   linkId?: string;
+  /**
+   * What the Contents API said of the file moments ago, if the caller just
+   * asked; the copy asks itself otherwise.
+   */
+  known?: IFileInfo;
 }
 
 /** Progress of a copy. */
@@ -134,7 +139,8 @@ export async function copyFileBetweenServers(
   };
 
   // Ask the Contents API first: a clear "gone" and the size, before any byte.
-  const info = await contents.stat(request.source, request.path);
+  const info =
+    request.known ?? (await contents.stat(request.source, request.path));
   if (!info) {
     throw fileGone(request.source, request.path);
   }

@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 
 import express from 'express';
 
-import { encodePath } from '../contents';
+import { encodePath, fileGone } from '../contents';
 import { IServiceContext } from '../context';
 import { copyFileBetweenServers } from '../copy';
 import { environmentOf } from '../environments';
@@ -454,14 +454,7 @@ async function openCopy(
   checkShareablePath(link.path);
   const info = await contents.stat(source, link.path);
   if (!info) {
-    const name = fileNameOf(link.path);
-    throw new HttpError(
-      404,
-      'file_gone',
-      `The shared file "${name}" is no longer on ${link.sender}'s server:` +
-        ' it was moved, renamed or deleted. Ask them to share it again.',
-      'The shared file is gone'
-    );
+    throw fileGone(source, link.path);
   }
 
   const environment = environmentOf(
@@ -517,7 +510,9 @@ async function openCopy(
         path: link.path,
         target,
         maxBytes: config.maxFileBytes,
-        linkId: link.id
+        linkId: link.id,
+        // Looked up just now, before any wait: no second round trip.
+        known: plan.action === 'reuse' ? info : undefined
       },
       {
         contents,
