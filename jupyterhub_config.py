@@ -187,6 +187,9 @@ service_env = {
     "SHARE_LINK_SERVICE_PORT": str(SERVICE_PORT),
     "PATH": os.environ.get("PATH", ""),
 }
+# Node's own options for the service, e.g. a heap cap (see README, Benchmarks).
+if os.environ.get("SHARE_LINK_NODE_OPTIONS"):
+    service_env["NODE_OPTIONS"] = os.environ["SHARE_LINK_NODE_OPTIONS"]
 # Pass the service's own settings through (expiry limits, log level, ...).
 # Never the tests' admin token: the service gets its own, least-privilege one.
 for name, value in os.environ.items():
