@@ -5,8 +5,24 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+RESULTS="$ROOT/test-artifacts/results"
+STEP="setup"
 say() { printf '\033[1m[test]\033[0m %s\n' "$*" >&2; }
+step() { STEP="$1"; say "$1"; }
 
+# However the run ends, it ends with one line of counts; a step that fails
+# before its tests report counts as one failure.
+finish() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "[test] failed during: $STEP" >&2
+    mkdir -p "$RESULTS"
+    node scripts/summarise-tests.js "$RESULTS" --failed-step || true
+  fi
+}
+trap finish EXIT
+
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 bash scripts/setup.sh
 
 # Debian's Chromium drives the browser tests (a test tool's own browser
@@ -24,22 +40,19 @@ if [ -z "$CHROMIUM" ]; then
 fi
 export SHARE_LINK_CHROMIUM="$CHROMIUM"
 
-RESULTS="$ROOT/test-artifacts/results"
-rm -rf "$RESULTS" && mkdir -p "$RESULTS"
-
-say "lint and format"
+step "lint and format"
 npx eslint . --max-warnings=0
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 npx tsc -p tests/tsconfig.json
 
-say "unit tests"
+step "unit tests"
 (cd packages/service && npx jest --json --outputFile="$RESULTS/service.json")
 (cd packages/labextension && npx jest --json --outputFile="$RESULTS/labextension.json")
 
-say "integration tests (real JupyterHub)"
+step "integration tests (real JupyterHub)"
 npx jest -c tests/jest.config.js --runInBand --json --outputFile="$RESULTS/integration.json"
 
-say "compatibility: integration tests on JupyterHub 5 (what Zero to JupyterHub 4 ships)"
+step "compatibility: integration tests on JupyterHub 5 (what Zero to JupyterHub 4 ships)"
 JH5_VENV="$ROOT/.venv-jh5"
 SHARE_LINK_VENV="$JH5_VENV" SHARE_LINK_REQUIREMENTS="$ROOT/hub/requirements-jupyterhub5.txt" \
   bash scripts/setup.sh
@@ -47,7 +60,7 @@ SHARE_LINK_VENV="$JH5_VENV" npx jest -c tests/jest.config.js --runInBand \
   --json --outputFile="$RESULTS/integration-jupyterhub5.json"
 
 if [ -f tests/browser/jest.config.js ]; then
-  say "browser tests (Chromium)"
+  step "browser tests (Chromium)"
   npx jest -c tests/browser/jest.config.js --runInBand --json --outputFile="$RESULTS/browser.json"
 fi
 
