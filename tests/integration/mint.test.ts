@@ -348,7 +348,7 @@ describe('minting share links', () => {
       ['project/env-link.txt', 'symbolic link'],
       // A link to a folder outside is reported as a folder: refused as one.
       ['project/outside-folder', 'Folders'],
-      ['project/big.bin', 'at most 1 MB']
+      ['project/big.bin', 'at most 1.0 MiB']
     ])('should refuse to share %s', async (path, why) => {
       const reply = await mint(alice, { path, server: 'analysis' });
       expect(reply.status).toBe(422);

@@ -3,7 +3,13 @@
  * form and OAuth, confirm, and get a byte-exact copy in a server of the
  * link's environment, found, started or waited for.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { loadKeyRing } from '../../packages/service/src/keys';
@@ -399,6 +405,26 @@ describe('opening a share link', () => {
     const res = await bobBrowser.fetch(`${hub.serviceUrl}l/${token}`);
     expect(res.status).toBe(410);
     expect(await res.text()).toContain('Ask alice');
+  });
+
+  it('should refuse a shared file that became a link out of the folder (C6)', async () => {
+    const home = join(hub.stateDir, 'users', 'alice');
+    writeFileSync(join(home, 'swap.txt'), 'plain text\n');
+    const link = await share('srv', 'swap.txt');
+    const outside = join(hub.stateDir, 'outside-secret.txt');
+    writeFileSync(outside, 'not for sharing\n');
+    rmSync(join(home, 'swap.txt'));
+    symlinkSync(outside, join(home, 'swap.txt'));
+
+    const before = homeFiles('bob');
+    const page = await confirmation(bobBrowser, link);
+    const res = await openWithoutScript(bobBrowser, link, page.csrf);
+    const html = await res.text();
+    expect(res.status).toBe(403);
+    expect(html).toContain('outside');
+    expect(html).not.toContain('access:servers');
+    expect(html).not.toContain('not for sharing');
+    expect(homeFiles('bob')).toEqual(before);
   });
 
   it('should leave nothing when the sender server stops mid-copy, then say it is not running', async () => {

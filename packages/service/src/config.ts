@@ -341,3 +341,15 @@ function withSlash(value: string): string {
 function withoutSlash(value: string): string {
   return value.replace(/\/+$/, '');
 }
+
+/** Bytes for people: `3.0 MiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -213,12 +213,16 @@ export class ContentsClient {
         contentType: type
       });
       if (res.status === 403) {
+        // The service's scopes were checked at start and the Contents API
+        // answered: a 403 here is jupyter-server refusing this file, as it
+        // does for a link pointing out of the user's folder.
         throw new HttpError(
           403,
-          'server_refused',
-          `${ref.user}'s server refused the share-link service: the` +
-            ' service\'s Hub role may lack "access:servers". Tell your Hub' +
-            ' admin.'
+          'file_refused',
+          `${ref.user}'s server refused to hand over the shared file: it may` +
+            ` have been replaced by a link to a place outside ${ref.user}'s` +
+            ' folder. Ask them to share the file itself again.',
+          'The shared file cannot be read'
         );
       }
       throw serverNotRunning(ref);

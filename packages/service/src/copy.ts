@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { ContentsClient, IFileInfo, IServerRef, fileGone } from './contents';
+import { formatBytes } from './config';
 import { HttpError } from './errors';
 import { ILogger } from './log';
 import { checkShareablePath, fileNameOf } from './paths';
@@ -447,16 +448,4 @@ export class ChunkReader {
   private _size: number;
   private _rest: Buffer | undefined;
   private _done = false;
-}
-
-/** Bytes for people: `3.0 MiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -12,6 +12,7 @@ import {
   IEnvironment,
   RECORDED_IMAGE_KEY
 } from './environments';
+import { formatBytes } from './config';
 import { HttpError } from './errors';
 import { IExpiry, resolveExpiry } from './expiry';
 import { IServerModel } from './hub';
@@ -268,8 +269,8 @@ export async function checkSharedFile(
     throw new HttpError(
       422,
       'not_shareable',
-      `The file is ${megabytes(length)} MB; files of at most` +
-        ` ${megabytes(maxFileBytes)} MB can be shared on this Hub.`,
+      `The file is ${formatBytes(length)}; files of at most` +
+        ` ${formatBytes(maxFileBytes)} can be shared on this Hub.`,
       "This can't be shared"
     );
   }
@@ -347,8 +348,4 @@ function describeMint(
       ` ${describeSeconds(maxSeconds)}, so it was shortened.`;
   }
   return text;
-}
-
-function megabytes(bytes: number): string {
-  return String(Math.round((bytes / 1024 ** 2) * 10) / 10);
 }
