@@ -458,6 +458,24 @@ describe('opening a share link', () => {
     expect(homeFiles('bob')).toEqual(before);
   });
 
+  it('should not act for someone who logged out of the Hub', async () => {
+    writeFileSync(join(hub.stateDir, 'users', 'alice', 'handout.txt'), 'hi\n');
+    const link = await share('srv', 'handout.txt');
+    const eve = new Browser(hub);
+    await eve.login('eve');
+    const page = await confirmation(eve, link);
+    expect(page.status).toBe(200);
+
+    // Logging out of the Hub revokes the token the service holds for eve;
+    // the POST asks the Hub again instead of trusting its short cache.
+    const out = await eve.fetch(`${hub.url}hub/logout`);
+    await out.body?.cancel();
+    const res = await openWithoutScript(eve, link, page.csrf);
+    await res.body?.cancel();
+    expect(res.status).not.toBe(303);
+    expect(await userServers(hub, 'eve')).toEqual({});
+  });
+
   it('should ignore query parameters that name another place (C19)', async () => {
     const link = await share('srv', 'notes.txt');
     const page = await confirmation(bobBrowser, link);

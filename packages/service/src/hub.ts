@@ -130,15 +130,19 @@ export class HubClient {
 
   /**
    * Who holds `token`: the Hub's answer to `GET /hub/api/user`, remembered
-   * for a short while under a hash of the token (never the token itself).
+   * for a short while under a hash of the token (never the token itself);
+   * `fresh` asks the Hub even when it is remembered.
    *
    * @throws HttpError 401 when the Hub does not accept the token.
    */
-  async identify(token: string): Promise<IHubIdentity> {
+  async identify(
+    token: string,
+    options: { fresh?: boolean } = {}
+  ): Promise<IHubIdentity> {
     const key = createHash('sha256').update(token).digest('hex');
     const now = Date.now();
     const cached = this._identities.get(key);
-    if (cached && cached.expires > now) {
+    if (cached && cached.expires > now && !options.fresh) {
       return cached.identity;
     }
 

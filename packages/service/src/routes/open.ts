@@ -150,9 +150,15 @@ export function createOpenRouter(context: IServiceContext): express.Router {
     }
   };
 
-  /** The session of the request, if its cookie is valid and the Hub agrees. */
+  /**
+   * The session of the request, if its cookie is valid and the Hub agrees.
+   * `fresh` asks the Hub again rather than trusting the short identity
+   * cache: a POST starts servers and writes files, so a user who just
+   * logged out of the Hub must not get one.
+   */
   const currentSession = async (
-    req: express.Request
+    req: express.Request,
+    fresh = false
   ): Promise<ISession | undefined> => {
     const session = openSession(
       keys,
@@ -162,7 +168,7 @@ export function createOpenRouter(context: IServiceContext): express.Router {
       return undefined;
     }
     try {
-      const identity = await hub.identify(session.token);
+      const identity = await hub.identify(session.token, { fresh });
       return identity.name === session.user ? session : undefined;
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) {
@@ -279,7 +285,7 @@ export function createOpenRouter(context: IServiceContext): express.Router {
         fail(linkErrorToHttp(refusal as LinkError));
         return;
       }
-      const session = await currentSession(req);
+      const session = await currentSession(req, true);
       if (!session) {
         fail(
           new HttpError(
