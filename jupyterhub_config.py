@@ -54,16 +54,13 @@ c.JupyterHub.cookie_secret_file = str(STATE_DIR / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE_DIR / "jupyterhub.pid")
 
 # --- Authentication (demo only) --------------------------------------------
-# Any user name with one shared password. A real Hub uses its own
-# authenticator (OAuthenticator, LDAP, ...); the share link needs nothing from
-# it beyond Hub users.
+# Any user name with one shared password (at least 8 characters). A real Hub
+# uses its own authenticator (OAuthenticator, LDAP, ...); share links need
+# nothing from it beyond Hub users.
 DEMO_PASSWORD = env("SHARE_LINK_DEMO_PASSWORD", "share-link-demo")
-c.JupyterHub.authenticator_class = "dummy"
-c.DummyAuthenticator.password = DEMO_PASSWORD
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = DEMO_PASSWORD
 c.Authenticator.allow_all = True
-c.Authenticator.admin_users = set(
-    filter(None, env("SHARE_LINK_ADMIN_USERS", "").split(","))
-)
 
 # --- Spawner (demo only: local processes that behave like DockerSpawner) ----
 # SHARE_LINK_SPAWNER picks the spawner: `local` (the default) offers images
