@@ -450,9 +450,13 @@ describe('opening a share link', () => {
     expect(last.retry).toBe(true);
     expect(homeFiles('bob')).toEqual(before);
 
-    // Opened again while the sender's server is stopped: a clear page.
+    // Opened again while the sender's server is stopped: the page says so
+    // before any click, and a POST (the earlier page's form) says so too.
     const again = await confirmation(bobBrowser, link);
-    const res = await openWithoutScript(bobBrowser, link, again.csrf);
+    expect(again.status).toBe(409);
+    expect(again.html).toContain('not running');
+    expect(again.html).not.toContain('id="open-copy"');
+    const res = await openWithoutScript(bobBrowser, link, page.csrf);
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('not running');
     expect(homeFiles('bob')).toEqual(before);

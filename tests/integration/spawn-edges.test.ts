@@ -344,12 +344,12 @@ describe('a Hub that no longer offers image-b, with starts slower than the servi
     const ivy = await loggedIn(hub, 'ivy');
     const link = mintedLink(hub, 'culled', { image: 'image-a' });
 
+    // Said on the link's page itself, with no button to press.
     const page = await confirmation(ivy, link);
-    const res = await openWithoutScript(ivy, link, page.csrf);
-    expect(res.status).toBe(409);
-    const html = await res.text();
-    expect(html).toContain('is not running');
-    expect(html).toContain('id="retry"');
+    expect(page.status).toBe(409);
+    expect(page.html).toContain('is not running');
+    expect(page.html).toContain('id="retry"');
+    expect(page.html).not.toContain('id="open-copy"');
     expect(await activeServers(hub, 'ivy')).toEqual([]);
     expect(homeFiles('ivy')).toEqual([]);
 

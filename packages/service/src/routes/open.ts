@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 
 import express from 'express';
 
-import { encodePath, fileGone } from '../contents';
+import { encodePath, fileGone, serverNotRunning } from '../contents';
 import { IServiceContext } from '../context';
 import { copyFileBetweenServers } from '../copy';
 import { environmentOf } from '../environments';
@@ -218,6 +218,11 @@ export function createOpenRouter(context: IServiceContext): express.Router {
     let plan: string;
     try {
       checkShareablePath(link.path);
+      // Say now, not after "Open a copy", that the file cannot be reached.
+      const source = { user: link.sender, server: link.server };
+      if (!(await hub.userServers(link.sender)).get(link.server)?.ready) {
+        throw serverNotRunning(source);
+      }
       const serverPlan = findMatchingServer(
         environment,
         await hub.userServers(session.user),
@@ -233,7 +238,10 @@ export function createOpenRouter(context: IServiceContext): express.Router {
       if (!(err instanceof HttpError)) {
         throw err;
       }
-      sendPage(res, err);
+      // Once the sender starts their server, the same link works.
+      const retry =
+        err.code === 'server_not_running' ? linkPath(token) : undefined;
+      sendPage(res, err, retry);
       return;
     }
     res
