@@ -15,7 +15,7 @@ describe('environments', () => {
       });
       expect(environment).toEqual({
         id: 'image=image-b',
-        label: 'image image-b (demo/data-science:2026.12)',
+        label: 'image-b (demo/data-science:2026.12)',
         pinned: true,
         spawnOptions: { image: 'image-b' },
         image: 'demo/data-science:2026.12'

@@ -129,7 +129,9 @@ function describe(
     parts.push(`profile ${profile}`);
   }
   if (typeof imageKey === 'string') {
-    parts.push(`image ${imageKey}`);
+    // A Docker image key names itself; beside other options, say what it is.
+    const alone = typeof profile !== 'string' && !Object.keys(rest).length;
+    parts.push(alone ? imageKey : `image ${imageKey}`);
   }
   for (const [key, value] of Object.entries(rest)) {
     parts.push(`${key} ${stableJson(value)}`);

@@ -82,7 +82,7 @@ describe('sharing', () => {
       expect(link.file).toEqual({ name: 'a b.ipynb', size: 42 });
       expect(link.environment).toEqual({
         id: 'image=image-b',
-        label: 'image image-b (demo/ds:1)',
+        label: 'image-b (demo/ds:1)',
         pinned: true
       });
       expect(link.description).toContain('2026-12-04 11:00 UTC');
@@ -120,7 +120,7 @@ describe('sharing', () => {
       expect(description).toEqual({
         sender: 'alice',
         fileName: 'a.ipynb',
-        environment: { label: 'image image-b (demo/ds:1)', pinned: true },
+        environment: { label: 'image-b (demo/ds:1)', pinned: true },
         expiresAt: new Date('2026-12-05T10:00:00Z'),
         expired: false
       });
