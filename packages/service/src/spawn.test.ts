@@ -2,7 +2,12 @@ import { environmentOf } from './environments';
 import { HttpError } from './errors';
 import { HubClient, IProgressEvent, IServerModel, StartResult } from './hub';
 import { createLogger } from './log';
-import { IServerPlan, ensureServerReady, findMatchingServer } from './spawn';
+import {
+  IServerPlan,
+  ensureServerReady,
+  findMatchingServer,
+  settledServers
+} from './spawn';
 
 const server = (
   name: string,
@@ -281,5 +286,48 @@ describe('#ensureServerReady()', () => {
       status: 504,
       message: expect.stringContaining('too busy')
     });
+  });
+});
+
+describe('#settledServers()', () => {
+  /** A Hub whose default server shows its options from the given look on. */
+  const hubShowingOptionsAt = (look: number) => {
+    let looks = 0;
+    return {
+      get looks() {
+        return looks;
+      },
+      async userServers(): Promise<Map<string, IServerModel>> {
+        looks += 1;
+        const options = looks >= look ? { image: 'image-b' } : {};
+        return new Map([['', server('', 'spawn', options)]]);
+      }
+    };
+  };
+
+  it('should wait until a start under way shows its options', async () => {
+    const hub = hubShowingOptionsAt(3);
+    const servers = await settledServers(hub as unknown as HubClient, 'bob');
+    expect(hub.looks).toBe(3);
+    expect(servers.get('')?.userOptions).toEqual({ image: 'image-b' });
+    // The planner then waits for that server instead of starting another.
+    const plan = findMatchingServer(
+      environmentOf({ image: 'image-b' }),
+      servers,
+      'default-then-named'
+    );
+    expect(plan).toEqual(
+      expect.objectContaining({ action: 'wait', server: '' })
+    );
+  });
+
+  it('should give up waiting for options that never come', async () => {
+    const hub = hubShowingOptionsAt(Infinity);
+    const servers = await settledServers(
+      hub as unknown as HubClient,
+      'bob',
+      300
+    );
+    expect(servers.get('')?.userOptions).toEqual({});
   });
 });

@@ -119,6 +119,33 @@ export function findMatchingServer(
   };
 }
 
+/**
+ * A user's servers, once every start under way shows its options. The Hub
+ * marks a server pending a moment before it records the options of that
+ * start; planning in that moment (a double click, a class at once) would
+ * see a busy server of unknown environment and start a second one. A start
+ * that really has no options is waited for at most `waitMs`.
+ */
+export async function settledServers(
+  hub: HubClient,
+  user: string,
+  waitMs = 3000,
+  signal?: AbortSignal
+): Promise<Map<string, IServerModel>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const servers = await hub.userServers(user);
+    const unsettled = [...servers.values()].some(
+      model =>
+        model.pending === 'spawn' && !Object.keys(model.userOptions).length
+    );
+    if (!unsettled || Date.now() >= deadline) {
+      return servers;
+    }
+    await sleep(200, signal);
+  }
+}
+
 /** An event of a server's start, for the progress page. */
 export interface ISpawnEvent {
   /** 0–100, when the Hub says. */

@@ -47,7 +47,12 @@ import {
   serializeCookie
 } from '../session';
 import { START_SERVERS } from '../serviceScopes';
-import { IServerPlan, ensureServerReady, findMatchingServer } from '../spawn';
+import {
+  IServerPlan,
+  ensureServerReady,
+  findMatchingServer,
+  settledServers
+} from '../spawn';
 
 /** Where the pages' stylesheet and script are. */
 const STATIC_DIR = resolve(__dirname, '..', '..', 'static');
@@ -477,7 +482,7 @@ async function openCopy(
   );
   const plan = findMatchingServer(
     environment,
-    await hub.userServers(recipient),
+    await settledServers(hub, recipient, 3000, signal),
     config.spawnPolicy,
     config.environmentIgnoreKeys
   );
