@@ -11,7 +11,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/lib/**',
       'packages/labextension/labextension/**',
-      '.venv/**',
+      '.venv*/**',
       '.demo/**',
       '.test-runs/**',
       'test-artifacts/**',
