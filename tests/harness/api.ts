@@ -6,6 +6,17 @@ import { join } from 'node:path';
 
 import { IHub, sleep } from './hub';
 
+/** The URL of a user's server (`''` is the default server), with a slash. */
+export function serverUrl(hub: IHub, user: string, server: string): string {
+  const name = server ? `${encodeURIComponent(server)}/` : '';
+  return `${hub.url}user/${encodeURIComponent(user)}/${name}`;
+}
+
+/** Encode a path below a server's root, one segment at a time. */
+export function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
 /** A JSON reply of the Hub. */
 export interface IReply<T = unknown> {
   status: number;

@@ -148,11 +148,6 @@ export async function openWithScript(
   return events;
 }
 
-/** Encode a path below a server's root, one segment at a time. */
-export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
 /** The sha256 of some bytes, in hex. */
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');

@@ -16,6 +16,8 @@ import { loadKeyRing } from '../../packages/service/src/keys';
 import { audienceFor, mintLink } from '../../packages/service/src/links';
 import {
   createUsers,
+  encodePath,
+  serverUrl,
   startServer,
   stopServer,
   userServers,
@@ -25,7 +27,6 @@ import { IHub, startHub } from '../harness/hub';
 import {
   Browser,
   confirmation,
-  encodePath,
   openWithScript,
   openWithoutScript,
   sha256
@@ -36,9 +37,6 @@ describe('opening a share link', () => {
   let aliceToken: string;
   let bobBrowser: Browser;
 
-  const serverBase = (user: string, server: string) =>
-    `${hub.url}user/${user}/${server ? `${server}/` : ''}`;
-
   const putFile = async (
     user: string,
     server: string,
@@ -46,7 +44,7 @@ describe('opening a share link', () => {
     bytes: Buffer
   ) => {
     const res = await fetch(
-      `${serverBase(user, server)}api/contents/${encodePath(path)}`,
+      `${serverUrl(hub, user, server)}api/contents/${encodePath(path)}`,
       {
         method: 'PUT',
         headers: {
@@ -65,7 +63,7 @@ describe('opening a share link', () => {
 
   const readFile = async (user: string, server: string, path: string) => {
     const res = await fetch(
-      `${serverBase(user, server)}files/${encodePath(path)}`,
+      `${serverUrl(hub, user, server)}files/${encodePath(path)}`,
       { headers: { Authorization: `token ${hub.adminToken}` } }
     );
     expect(res.status).toBe(200);
@@ -288,7 +286,7 @@ describe('opening a share link', () => {
     };
     // Saved as a notebook, so alice's own server signs it as trusted.
     const save = await fetch(
-      `${serverBase('alice', 'srv')}api/contents/outputs.ipynb`,
+      `${serverUrl(hub, 'alice', 'srv')}api/contents/outputs.ipynb`,
       {
         method: 'PUT',
         headers: {
@@ -306,7 +304,7 @@ describe('opening a share link', () => {
     );
 
     const model = await fetch(
-      `${serverBase('bob', 'env-image-b')}api/contents/${encodePath(landed)}?type=notebook`,
+      `${serverUrl(hub, 'bob', 'env-image-b')}api/contents/${encodePath(landed)}?type=notebook`,
       { headers: { Authorization: `token ${hub.adminToken}` } }
     );
     const body = (await model.json()) as {

@@ -12,11 +12,16 @@ import { IncomingMessage, Server, createServer, request } from 'node:http';
 import { join } from 'node:path';
 
 import { addKey } from '../../packages/service/src/keys';
-import { createUsers, startServer, userToken } from '../harness/api';
+import {
+  createUsers,
+  encodePath,
+  serverUrl,
+  startServer,
+  userToken
+} from '../harness/api';
 import { IHub, ROOT, freePort, sleep, startHub } from '../harness/hub';
 import {
   confirmation,
-  encodePath,
   loggedIn,
   openWithScript,
   sha256
@@ -204,7 +209,7 @@ describe('two replicas of the service', () => {
     expect(landing).not.toBeNull();
     const [, server, copied] = landing ?? [];
     const res = await fetch(
-      `${hub.url}user/bob/${server ? `${server}/` : ''}files/` +
+      `${serverUrl(hub, 'bob', server ?? '')}files/` +
         encodePath(decodeURIComponent(copied)),
       { headers: { Authorization: `token ${hub.adminToken}` } }
     );

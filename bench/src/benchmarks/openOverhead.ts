@@ -7,18 +7,12 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { hubApi } from '../../../tests/harness/api';
+import { encodePath, hubApi, serverUrl } from '../../../tests/harness/api';
 import { download, putBase64, stat } from '../lib/direct';
 import { IPair, landedPath } from '../lib/pair';
 import { IBenchOptions, ITarget, fmt, table } from '../lib/result';
 import { ISummary, rounded, since, summarize } from '../lib/stats';
-import {
-  encodePath,
-  homeOf,
-  mint,
-  serverBase,
-  writeHomeFile
-} from '../lib/world';
+import { homeOf, mint, writeHomeFile } from '../lib/world';
 
 /** A notebook of about `bytes` bytes. */
 export function notebookOf(bytes: number): Buffer {
@@ -56,7 +50,7 @@ async function replayOpen(pair: IPair, name: string, run: number) {
     return value;
   };
   const put = (path: string, body: unknown) =>
-    fetch(`${serverBase(hub, 'bob', '')}api/contents/${encodePath(path)}`, {
+    fetch(`${serverUrl(hub, 'bob', '')}api/contents/${encodePath(path)}`, {
       method: 'PUT',
       headers: {
         Authorization: `token ${hub.adminToken}`,
@@ -104,17 +98,14 @@ async function replayOpen(pair: IPair, name: string, run: number) {
     })
   );
   await step('PATCH rename', () =>
-    fetch(
-      `${serverBase(hub, 'bob', '')}api/contents/${encodePath(temporary)}`,
-      {
-        method: 'PATCH',
-        headers: {
-          Authorization: `token ${hub.adminToken}`,
-          'Content-Type': 'application/json'
-        },
-        body: JSON.stringify({ path: `replay-${run}.ipynb` })
-      }
-    ).then(res => res.body?.cancel())
+    fetch(`${serverUrl(hub, 'bob', '')}api/contents/${encodePath(temporary)}`, {
+      method: 'PATCH',
+      headers: {
+        Authorization: `token ${hub.adminToken}`,
+        'Content-Type': 'application/json'
+      },
+      body: JSON.stringify({ path: `replay-${run}.ipynb` })
+    }).then(res => res.body?.cancel())
   );
   return times;
 }

@@ -5,7 +5,7 @@
  * the service makes.
  */
 import { IHub } from '../../../tests/harness/hub';
-import { encodePath, serverBase } from './world';
+import { encodePath, serverUrl } from '../../../tests/harness/api';
 
 /** JupyterLab's upload chunk: 1 MiB. */
 export const LAB_CHUNK_BYTES = 1024 * 1024;
@@ -20,7 +20,7 @@ export interface IDirectTarget {
 }
 
 function url(target: IDirectTarget, path: string): string {
-  return serverBase(target.hub, target.user, target.server) + path;
+  return serverUrl(target.hub, target.user, target.server) + path;
 }
 
 async function expectStatus(res: Response, ok: number[], what: string) {

@@ -50,19 +50,9 @@ export async function startBenchHub(
   });
 }
 
-/** A user's server root URL, with a trailing slash. */
-export function serverBase(hub: IHub, user: string, server: string): string {
-  return `${hub.url}user/${user}/${server ? `${server}/` : ''}`;
-}
-
 /** A user's home folder: their server's root. */
 export function homeOf(hub: IHub, user: string): string {
   return join(hub.stateDir, 'users', user);
-}
-
-/** Encode a path below a server's root, one segment at a time. */
-export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
 }
 
 /** Create users and start one server each, `parallel` at a time. */

@@ -70,6 +70,12 @@ export function fileGone(ref: IServerRef, path: string): HttpError {
   );
 }
 
+/** The path of a user's server below the Hub's base, with a slash. */
+export function userServerPath(hubBaseUrl: string, ref: IServerRef): string {
+  const server = ref.server ? `${encodeURIComponent(ref.server)}/` : '';
+  return `${hubBaseUrl}user/${encodeURIComponent(ref.user)}/${server}`;
+}
+
 /** Encode a path below a server's root, one segment at a time. */
 export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
@@ -87,11 +93,7 @@ export class ContentsClient {
 
   /** The URL of a server's root, with a trailing slash. */
   serverUrl(ref: IServerRef): string {
-    const server = ref.server ? `${encodeURIComponent(ref.server)}/` : '';
-    return (
-      `${this._hubUrl}${this._hubBaseUrl}user/` +
-      `${encodeURIComponent(ref.user)}/${server}`
-    );
+    return this._hubUrl + userServerPath(this._hubBaseUrl, ref);
   }
 
   /**

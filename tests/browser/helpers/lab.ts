@@ -7,16 +7,11 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Locator, Page } from 'playwright-core';
 
+import { encodePath, serverUrl } from '../../harness/api';
 import { IHub, sleep } from '../../harness/hub';
 
 /** How long JupyterLab may take to load on a busy two-core machine. */
 export const LAB_TIMEOUT = 60000;
-
-/** The base URL of a user's server (`''` is the default server). */
-export function serverUrl(hub: IHub, user: string, server: string): string {
-  const name = server ? `${encodeURIComponent(server)}/` : '';
-  return `${hub.url}user/${encodeURIComponent(user)}/${name}`;
-}
 
 /** Where a page is in a user's JupyterLab: server name and opened file. */
 export interface ILabLocation {
@@ -257,9 +252,8 @@ export async function readServerFile(
   server: string,
   path: string
 ): Promise<string> {
-  const encoded = path.split('/').map(encodeURIComponent).join('/');
   const res = await fetch(
-    `${serverUrl(hub, user, server)}api/contents/${encoded}` +
+    `${serverUrl(hub, user, server)}api/contents/${encodePath(path)}` +
       '?type=file&format=text&content=1',
     { headers: { Authorization: `token ${hub.adminToken}` } }
   );

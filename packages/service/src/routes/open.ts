@@ -17,7 +17,12 @@ import { resolve } from 'node:path';
 
 import express from 'express';
 
-import { encodePath, fileGone, serverNotRunning } from '../contents';
+import {
+  encodePath,
+  fileGone,
+  serverNotRunning,
+  userServerPath
+} from '../contents';
 import { IServiceContext } from '../context';
 import { copyFileBetweenServers } from '../copy';
 import { environmentOf } from '../environments';
@@ -74,9 +79,8 @@ export function landingUrl(
   server: string,
   path: string
 ): string {
-  const serverPart = server ? `${encodeURIComponent(server)}/` : '';
   return (
-    `${hubBaseUrl}user/${encodeURIComponent(user)}/${serverPart}` +
+    userServerPath(hubBaseUrl, { user, server }) +
     `lab/tree/${encodePath(path)}`
   );
 }
